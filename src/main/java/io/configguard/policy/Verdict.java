@@ -1,0 +1,17 @@
+package io.configguard.policy;
+
+import io.configguard.api.Enforcement;
+import java.util.List;
+
+/** Every violation found for one target, across all policies that matched it. */
+public record Verdict(List<Violation> violations) {
+  public static final Verdict CLEAN = new Verdict(List.of());
+
+  public List<Violation> with(Enforcement enforcement) {
+    return violations.stream().filter(v -> v.enforcement() == enforcement).toList();
+  }
+
+  public boolean denied() {
+    return violations.stream().anyMatch(v -> v.enforcement() == Enforcement.Deny);
+  }
+}
