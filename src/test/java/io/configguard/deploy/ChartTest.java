@@ -242,7 +242,7 @@ class ChartTest {
    */
   @Test
   void plainManifestsEqualTheChartRenderedWithDefaults() throws IOException {
-    String rendered = render(c -> c);
+    String rendered = plainManifests();
     if (Boolean.getBoolean("configguard.regenerate")) {
       Files.writeString(DEPLOY, HEADER + rendered, StandardCharsets.UTF_8);
     }
@@ -254,9 +254,25 @@ class ChartTest {
         .isEqualTo(withoutKeyMaterial(HEADER + rendered));
   }
 
+  /** The namespace, the CRDs and the chart rendered with defaults: one `kubectl apply`. */
+  static String plainManifests() throws IOException {
+    StringBuilder out = new StringBuilder();
+    out.append("---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ")
+        .append(NAMESPACE)
+        .append("\n  labels:\n    pod-security.kubernetes.io/enforce: restricted\n");
+    try (Stream<Path> files = Files.list(Path.of("crds"))) {
+      for (Path crd : files.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
+        out.append("---\n").append(Files.readString(crd));
+      }
+    }
+    return out.append(render(c -> c)).toString();
+  }
+
   static final String HEADER =
       "# Generated from helm/configguard with default values: do not edit.\n"
-          + "# Regenerate: mvn -B test -Dtest=ChartTest -Dconfigguard.regenerate=true\n";
+          + "# Regenerate: mvn -B test -Dtest=ChartTest -Dconfigguard.regenerate=true\n"
+          + "# The TLS Secret holds a CA generated at render time: for anything beyond a trial,\n"
+          + "# install with Helm (a CA per install) or cert-manager.\n";
 
   static String withoutKeyMaterial(String manifests) {
     return manifests.replaceAll("(?m)^(\\s+(tls\\.crt|tls\\.key|ca\\.crt): ).*$", "$1<generated>");
