@@ -16,7 +16,7 @@ public final class Main {
 
   public static void main(String... args) {
     if (isServe(args)) {
-      ServeTls.configure(args);
+      ServeTls.configure();
     } else {
       // check/test run on files: no listening socket, and stdout stays clean for --output json.
       setIfAbsent("quarkus.http.host-enabled", "false");

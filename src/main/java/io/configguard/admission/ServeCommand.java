@@ -6,7 +6,6 @@ import io.quarkus.runtime.Quarkus;
 import jakarta.enterprise.inject.Instance;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -53,23 +52,20 @@ public class ServeCommand implements Callable<Integer> {
   private final Instance<KubernetesClient> client;
   private final Instance<Operator> operator;
   private final int port;
+  private final boolean operatorEnabled;
 
   public ServeCommand(
       Webhook webhook,
       Instance<KubernetesClient> client,
       Instance<Operator> operator,
-      @ConfigProperty(name = "quarkus.http.ssl-port") int port) {
+      @ConfigProperty(name = "quarkus.http.ssl-port") int port,
+      @ConfigProperty(name = "configguard.operator.enabled", defaultValue = "true")
+          boolean operatorEnabled) {
     this.webhook = webhook;
     this.client = client;
     this.operator = operator;
     this.port = port;
-  }
-
-  /** Whether a serve command line runs without a cluster; read before Quarkus starts. */
-  public static boolean isStandalone(String... args) {
-    return Arrays.stream(args)
-        .anyMatch(
-            a -> a.equals("--standalone") || a.equals("--policies") || a.startsWith("--policies="));
+    this.operatorEnabled = operatorEnabled;
   }
 
   @Override
@@ -88,7 +84,9 @@ public class ServeCommand implements Callable<Integer> {
       System.out.println(tryIt());
     } else {
       webhook.watchCluster(client.get());
-      webhook.startOperator(operator.get());
+      if (operatorEnabled) {
+        webhook.startOperator(operator.get());
+      }
     }
     Quarkus.waitForExit();
     return 0;

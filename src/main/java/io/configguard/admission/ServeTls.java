@@ -22,35 +22,51 @@ public final class ServeTls {
 
   private ServeTls() {}
 
-  /** Sets the Quarkus TLS registry's default key store; exits with 2 when there is no cert. */
-  public static void configure(String... args) {
+  /**
+   * Sets the Quarkus TLS registry's default key store to the configured PEM files; when none are
+   * configured and the default paths are empty (standalone, or a laptop next to a test cluster),
+   * generates a self-signed certificate for localhost. Configured files that cannot be read end the
+   * process with status 2.
+   */
+  public static void configure() {
     boolean explicit = setting(CERT_FILE) != null || setting(KEY_FILE) != null;
     Path cert = Path.of(orDefault(setting(CERT_FILE), DEFAULT_CERT));
     Path key = Path.of(orDefault(setting(KEY_FILE), DEFAULT_KEY));
     if (!Files.isReadable(cert) || !Files.isReadable(key)) {
-      if (explicit || !ServeCommand.isStandalone(args)) {
+      if (explicit) {
         System.err.printf(
-            "configguard serve: cannot read the TLS certificate %s and key %s; set %s and %s"
-                + " (env CONFIGGUARD_TLS_CERT_FILE, CONFIGGUARD_TLS_KEY_FILE)%s%n",
-            cert,
-            key,
-            CERT_FILE,
-            KEY_FILE,
-            explicit ? "" : ", or run with --standalone to generate a self-signed one");
+            "configguard serve: cannot read the TLS certificate %s and key %s (%s, %s)%n",
+            cert, key, CERT_FILE, KEY_FILE);
         System.exit(2);
       }
+      Path dir = generatedDir();
+      cert = dir.resolve("tls.crt");
+      key = dir.resolve("tls.key");
       try {
-        Path dir = Files.createTempDirectory("configguard-tls-");
-        cert = dir.resolve("tls.crt");
-        key = dir.resolve("tls.key");
         SelfSignedCertificate.write(cert, key);
-        System.setProperty(GENERATED, cert.toString());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+      System.setProperty(GENERATED, cert.toAbsolutePath().toString());
     }
     setIfAbsent("quarkus.tls.key-store.pem.0.cert", cert.toString());
     setIfAbsent("quarkus.tls.key-store.pem.0.key", key.toString());
+  }
+
+  /**
+   * Where a generated certificate goes: {@code target/configguard-tls} in a checkout (where
+   * deploy/local/install.sh looks for it), else a fresh temporary directory.
+   */
+  private static Path generatedDir() {
+    try {
+      Path target = Path.of("target");
+      if (Files.isDirectory(target) && Files.isWritable(target)) {
+        return Files.createDirectories(target.resolve("configguard-tls"));
+      }
+      return Files.createTempDirectory("configguard-tls-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A setting from a system property or its environment variable form, as MicroProfile Config. */
