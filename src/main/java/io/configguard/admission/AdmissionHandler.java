@@ -79,6 +79,8 @@ public final class AdmissionHandler {
     if (isPolicy(review)) {
       List<String> reasons = policyErrors(review);
       if (!reasons.isEmpty()) {
+        LOG.infof(
+            "denied %s %s: the policy does not compile", review.kind().kind(), objectName(review));
         return deny(
             review, "the policy does not compile:\n" + String.join("\n", reasons), List.of());
       }

@@ -69,12 +69,7 @@ public final class Verdicts {
 
   /** Group, version and kind from a manifest's apiVersion and kind. */
   public static ObjectKind kindOf(JsonNode object) {
-    String apiVersion = object.path("apiVersion").asText("");
-    int slash = apiVersion.indexOf('/');
-    return new ObjectKind(
-        slash < 0 ? "" : apiVersion.substring(0, slash),
-        slash < 0 ? apiVersion : apiVersion.substring(slash + 1),
-        object.path("kind").asText(""));
+    return ObjectKind.of(object);
   }
 
   public static String namespaceOf(JsonNode object, String defaultNamespace) {
