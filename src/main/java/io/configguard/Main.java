@@ -12,8 +12,6 @@ import java.util.Arrays;
  */
 @QuarkusMain
 public final class Main {
-  private Main() {}
-
   public static void main(String... args) {
     if (isServe(args)) {
       ServeTls.configure();
