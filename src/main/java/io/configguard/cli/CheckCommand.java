@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Checks Kubernetes manifests against configguard policies, as the webhook would.",
-      "Exit status: 0 no Deny violation, 1 a Deny violation, 2 usage error or unreadable input."
+      "Exit status: 0 no Deny violation, 1 a Deny violation, 2 usage error, unreadable input"
+          + " or a policy that does not compile."
     })
 public class CheckCommand implements Callable<Integer> {
   static final int PASS = 0;
@@ -94,8 +95,16 @@ public class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    try {
+      return check(spec.commandLine().getOut(), spec.commandLine().getErr());
+    } catch (RuntimeException e) {
+      // Exit 1 means "denied" to a pipeline; a check that could not run must not look like one.
+      spec.commandLine().getErr().println("configguard check: cannot evaluate: " + e);
+      return UNREADABLE;
+    }
+  }
+
+  private int check(PrintWriter out, PrintWriter err) {
     PolicySet policySet;
     List<Document> manifests;
     Map<String, JsonNode> previous = new HashMap<>();
@@ -153,6 +162,8 @@ public class CheckCommand implements Callable<Integer> {
           compiled.add(compiler.compile(d.ref(), d.spec()));
         } catch (InvalidPolicyException e) {
           reasons = e.reasons();
+        } catch (RuntimeException e) {
+          reasons = List.of("spec: cannot be compiled: " + e);
         }
       }
       reasons.forEach(
