@@ -5,6 +5,7 @@ import io.quarkus.picocli.runtime.PicocliRunner;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * Entry point: settles, before Quarkus reads its configuration, what only the command line knows —
@@ -12,29 +13,33 @@ import java.util.Arrays;
  */
 @QuarkusMain
 public final class Main {
+  /** Commands other than serve run on files: no listening socket, stdout kept for reports. */
+  static final Map<String, String> OFFLINE =
+      Map.of(
+          "quarkus.http.host-enabled", "false",
+          "quarkus.log.console.stderr", "true",
+          "quarkus.log.level", "WARN");
+
   public static void main(String... args) {
     if (isServe(args)) {
       ServeTls.configure();
     } else {
-      // check/test run on files: no listening socket, and stdout stays clean for --output json.
-      setIfAbsent("quarkus.http.host-enabled", "false");
-      setIfAbsent("quarkus.log.console.stderr", "true");
-      setIfAbsent("quarkus.log.level", "WARN");
+      OFFLINE.forEach(
+          (key, value) -> {
+            if (System.getProperty(key) == null) {
+              System.setProperty(key, value);
+            }
+          });
     }
     Quarkus.run(PicocliRunner.class, args);
   }
 
+  /** Whether the command line runs the webhook: its first word that is not an option is serve. */
   static boolean isServe(String... args) {
     return Arrays.stream(args)
         .filter(a -> !a.startsWith("-"))
         .findFirst()
         .orElse("")
         .equals("serve");
-  }
-
-  static void setIfAbsent(String key, String value) {
-    if (System.getProperty(key) == null) {
-      System.setProperty(key, value);
-    }
   }
 }

@@ -59,7 +59,7 @@ public final class AdmissionMetrics {
     latency.record(Duration.ofNanos(nanos));
   }
 
-  /** A request answered 400 before any evaluation: counted, but kept out of the latency. */
+  /** A request refused (400, 503) before any evaluation: counted, kept out of the latency. */
   public void badRequest() {
     requests.get(Result.ERROR).increment();
   }

@@ -28,6 +28,13 @@ public class AdmissionResource {
   @POST
   @Produces(MediaType.APPLICATION_JSON)
   public Response validate(byte[] body) {
+    if (!webhook.index().isLoaded()) {
+      // Answering "allowed" with no policies would wave everything through: let the API server
+      // apply the webhook's failurePolicy instead.
+      webhook.metrics().badRequest();
+      return status(
+          Response.Status.SERVICE_UNAVAILABLE, "ServiceUnavailable", "policies are not loaded yet");
+    }
     Review review;
     try {
       review = Review.parse(mapper.readTree(body));
@@ -52,13 +59,18 @@ public class AdmissionResource {
   private Response badRequest(String reason) {
     webhook.metrics().badRequest();
     LOG.debugf("rejected request: %s", reason);
-    return Response.status(Response.Status.BAD_REQUEST)
+    return status(Response.Status.BAD_REQUEST, "BadRequest", reason);
+  }
+
+  /** An error in the shape of a Kubernetes Status, which is what API clients expect to read. */
+  private static Response status(Response.Status status, String reason, String message) {
+    return Response.status(status)
         .entity(
             new StatusBuilder()
                 .withStatus("Failure")
-                .withCode(400)
-                .withReason("BadRequest")
-                .withMessage(reason)
+                .withCode(status.getStatusCode())
+                .withReason(reason)
+                .withMessage(message)
                 .build())
         .build();
   }

@@ -59,6 +59,13 @@ class WebhookHttpsIT {
   void notReadyUntilThePoliciesAreLoaded() throws Exception {
     assertThat(root.getProtocol()).isEqualTo("https");
     https().get("/q/health/ready").then().statusCode(503);
+    https()
+        .contentType("application/json")
+        .body(fixture("21-configmap-update-bot-features-doubled.json"))
+        .post("/validate")
+        .then()
+        .statusCode(503)
+        .body("message", equalTo("policies are not loaded yet"));
 
     webhook.loadPolicies(
         List.of(AdmissionFixturesTest.POLICIES, AdmissionFixturesTest.CLOUDFLARE), "default");
@@ -176,6 +183,8 @@ class WebhookHttpsIT {
         .containsPattern("configguard_admission_requests_total\\{result=\"error\"} [1-9]")
         .contains("configguard_admission_duration_seconds_bucket{le=")
         .contains("configguard_policy_compile_errors_total")
+        .contains(
+            "configguard_policy_violations_total{enforcement=\"Deny\",policy=\"bot-features\",rule=\"growth\"}")
         .containsPattern("configguard_policies [1-9]");
   }
 

@@ -146,4 +146,34 @@ class CheckCommandTest {
         .contains(
             "  warn  edge-routes-advice/many-routes: routes.yaml: 30 items at $.routes exceeds maxItems 20");
   }
+
+  @Test
+  void namespaceObjectsAmongTheManifestsGiveTheirLabels(@TempDir Path dir) throws Exception {
+    Path policy = dir.resolve("policy.yaml");
+    Files.writeString(
+        policy,
+        """
+        apiVersion: configguard.io/v1alpha1
+        kind: ClusterConfigPolicy
+        metadata: {name: edge-only}
+        spec:
+          match: {namespaceSelector: {matchLabels: {tier: edge}}}
+          rules: [{name: one-key, maxKeys: 1}]
+        """);
+    Path manifests = Files.createDirectories(dir.resolve("manifests"));
+    Files.writeString(
+        manifests.resolve("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: two, namespace: edge}\ndata: {a: '1', b: '2'}\n");
+
+    assertThat(Cli.check("--policies", policy.toString(), manifests.toString()).exit())
+        .isEqualTo(0);
+
+    Files.writeString(
+        manifests.resolve("ns.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: edge, labels: {tier: edge}}\n");
+    Cli cli = Cli.check("--policies", policy.toString(), manifests.toString());
+    assertThat(cli.exit()).isEqualTo(1);
+    assertThat(cli.out())
+        .contains("edge-only/one-key: 2 keys in data and binaryData, exceeds maxKeys 1");
+  }
 }
