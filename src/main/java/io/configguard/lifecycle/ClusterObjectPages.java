@@ -62,8 +62,9 @@ public final class ClusterObjectPages implements ObjectPages {
       }
       token = list.getMetadata() == null ? null : list.getMetadata().getContinue();
       List<GenericKubernetesResource> items = list.getItems();
-      list = null; // hold only the items of this page while they are handed on
+      list = null;
       page.accept(items);
+      items = null; // let this page go before the next one arrives: one page at a time
     } while (token != null && !token.isEmpty());
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -11,10 +12,10 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.crud.Attribute;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
-import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
-import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
@@ -24,12 +25,15 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -79,19 +83,24 @@ final class MockCluster implements AutoCloseable {
     return this;
   }
 
-  /** Stores objects straight into the mock's storage, without HTTP: fast enough for 10,000. */
+  /**
+   * Stores an object straight into the mock's storage as its create handler would (uid,
+   * resourceVersion, creationTimestamp), without HTTP and without the handler's scan of every
+   * stored object for a duplicate, which makes 10,000 creates quadratic.
+   */
   void seed(String collectionPath, HasMetadata object) {
-    RecordedRequest create =
-        new RecordedRequest(
-            "HTTP/1.1",
-            HttpMethod.POST,
-            collectionPath,
-            new Headers.Builder().add("Content-Type", "application/json").build(),
-            new Buffer().writeUtf8(Serialization.asJson(object)));
-    MockResponse response = api.crud.handleCreate(create);
-    if (response.code() != 201) {
-      throw new IllegalStateException("seeding " + collectionPath + ": " + response.code());
-    }
+    GenericKubernetesResource resource =
+        Serialization.unmarshal(Serialization.asJson(object), GenericKubernetesResource.class);
+    resource.getMetadata().setUid(UUID.randomUUID().toString());
+    resource.getMetadata().setResourceVersion(Long.toString(api.crud.requestResourceVersion()));
+    resource
+        .getMetadata()
+        .setCreationTimestamp(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    AttributeSet key =
+        api.crud
+            .getKey(collectionPath)
+            .add(new Attribute("name", resource.getMetadata().getName()));
+    api.crud.processEvent(collectionPath, key, null, resource, Serialization.asJson(resource));
   }
 
   /** Requests seen so far, as "METHOD path?query". */
