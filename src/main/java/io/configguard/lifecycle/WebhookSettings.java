@@ -60,6 +60,12 @@ public record WebhookSettings(
       throw new IllegalArgumentException(
           "configguard.webhook.service-port: " + servicePort + " is not a port");
     }
+    if (debounce.isNegative()) {
+      throw new IllegalArgumentException("configguard.webhook.debounce: must not be negative");
+    }
+    if (resync.isZero() || resync.isNegative()) {
+      throw new IllegalArgumentException("configguard.webhook.resync-interval: must be positive");
+    }
     excludeNamespaces =
         excludeNamespaces.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     url = url.filter(u -> !u.isBlank());

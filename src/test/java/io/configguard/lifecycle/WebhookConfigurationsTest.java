@@ -180,13 +180,15 @@ class WebhookConfigurationsTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "0  | Fail    | 443   | configguard.webhook.timeout-seconds: 0 is not within 1..30",
-        "31 | Fail    | 443   | configguard.webhook.timeout-seconds: 31 is not within 1..30",
-        "5  | fail    | 443   | configguard.webhook.failure-policy: \"fail\" is not Fail or Ignore",
-        "5  | Fail    | 70000 | configguard.webhook.service-port: 70000 is not a port",
+        "0  | Fail    | 443   | 1 | 60 | configguard.webhook.timeout-seconds: 0 is not within 1..30",
+        "31 | Fail    | 443   | 1 | 60 | configguard.webhook.timeout-seconds: 31 is not within 1..30",
+        "5  | fail    | 443   | 1 | 60 | configguard.webhook.failure-policy: \"fail\" is not Fail or Ignore",
+        "5  | Fail    | 70000 | 1 | 60 | configguard.webhook.service-port: 70000 is not a port",
+        "5  | Fail    | 443   | -1 | 60 | configguard.webhook.debounce: must not be negative",
+        "5  | Fail    | 443   | 1 | 0  | configguard.webhook.resync-interval: must be positive",
       })
   void badSettingsAreRejectedNamingTheProperty(
-      int timeout, String failurePolicy, int port, String message) {
+      int timeout, String failurePolicy, int port, long debounce, long resync, String message) {
     assertThatThrownBy(
             () ->
                 new WebhookSettings(
@@ -202,8 +204,8 @@ class WebhookConfigurationsTest {
                     Optional.empty(),
                     Optional.empty(),
                     Optional.empty(),
-                    Duration.ofSeconds(1),
-                    Duration.ofMinutes(1)))
+                    Duration.ofSeconds(debounce),
+                    Duration.ofSeconds(resync)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(message);
   }
