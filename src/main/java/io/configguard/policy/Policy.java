@@ -1,31 +1,114 @@
 package io.configguard.policy;
 
 import io.configguard.api.Enforcement;
+import io.configguard.api.Format;
+import java.util.ArrayList;
 import java.util.List;
 
 /** A compiled policy: its match conditions and its checks. Immutable and thread-safe. */
 public final class Policy {
-  // CONTRACT STUB: the engine implementation replaces the bodies, keeps the signatures.
+  private final PolicyRef ref;
+  private final Enforcement enforcement;
+  private final PolicyMatch match;
+  private final List<CompiledRule> rules;
+  private final Limits limits;
+  private final Parsers parsers;
+
+  Policy(
+      PolicyRef ref,
+      Enforcement enforcement,
+      PolicyMatch match,
+      List<CompiledRule> rules,
+      Limits limits,
+      Parsers parsers) {
+    this.ref = ref;
+    this.enforcement = enforcement;
+    this.match = match;
+    this.rules = List.copyOf(rules);
+    this.limits = limits;
+    this.parsers = parsers;
+  }
+
   public PolicyRef ref() {
-    throw new UnsupportedOperationException();
+    return ref;
   }
 
   public Enforcement enforcement() {
-    throw new UnsupportedOperationException();
+    return enforcement;
   }
 
-  /** Kinds this policy can match, for indexing (ConfigMap when match.resources is empty). */
+  /**
+   * Kinds this policy can match, for indexing (ConfigMap when match.resources is empty). Group,
+   * version and kind may each be "*".
+   */
   public List<ObjectKind> kinds() {
-    throw new UnsupportedOperationException();
+    return match.kinds();
   }
 
   /** Whether the target is in scope: kind, operation, names, selectors, namespace. */
   public boolean matches(Target target) {
-    throw new UnsupportedOperationException();
+    return match.matches(target);
   }
 
-  /** Every violation of every rule; bounded in time, depth and cost; never throws to deny. */
+  /** The bounds this policy was compiled with. */
+  public Limits limits() {
+    return limits;
+  }
+
+  /** Names of the rules, in order. */
+  public List<String> ruleNames() {
+    return rules.stream().map(CompiledRule::name).toList();
+  }
+
+  /**
+   * Every violation of every rule; bounded in time, depth and cost; never throws to deny. Does not
+   * check {@link #matches}: callers evaluate only targets in scope.
+   */
   public List<Violation> evaluate(Target target) {
-    throw new UnsupportedOperationException();
+    return evaluate(new Documents(target, System.nanoTime() + limits.timeBudget().toNanos()));
+  }
+
+  List<Violation> evaluate(Documents documents) {
+    List<Violation> out = new ArrayList<>();
+    Evaluation ev = new Evaluation(this, documents);
+    Findings.Factory findings = new Findings.Factory(out, ref.id(), enforcement);
+    for (CompiledRule rule : rules) {
+      try {
+        rule.evaluate(ev, findings);
+      } catch (BudgetExceeded e) {
+        out.add(
+            new Violation(
+                ref.id(),
+                rule.name(),
+                enforcement,
+                "",
+                "evaluation exceeded time budget of " + limits.timeBudget().toMillis() + " ms"));
+        break;
+      } catch (RuntimeException | StackOverflowError e) {
+        // Fail closed: a bug or an input nobody foresaw denies with a reason, it never crashes.
+        out.add(new Violation(ref.id(), rule.name(), enforcement, "", "evaluation failed: " + e));
+      }
+    }
+    return out;
+  }
+
+  Parsers parsers() {
+    return parsers;
+  }
+
+  /** The format the first rule with a format gives this ConfigMap key, or null. */
+  Format formatOf(String key) {
+    for (CompiledRule rule : rules) {
+      Glob keys = rule.formattedKeys();
+      if (keys != null && keys.matches(key)) {
+        return rule.format();
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    return ref.kind() + " " + ref.id();
   }
 }

@@ -1,25 +1,88 @@
 package io.configguard.policy;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 
 /** An immutable set of compiled policies, indexed by kind so a target meets only its own. */
 public final class PolicySet {
-  // CONTRACT STUB: the engine implementation replaces the bodies, keeps the signatures.
+  public static final PolicySet EMPTY = new PolicySet(List.of());
+
+  private final List<Policy> policies;
+  // "group/kind" (either may be "*") -> positions in policies, ascending.
+  private final Map<String, int[]> index;
+
+  private PolicySet(List<Policy> policies) {
+    this.policies = List.copyOf(policies);
+    Map<String, List<Integer>> byKind = new HashMap<>();
+    for (int i = 0; i < this.policies.size(); i++) {
+      for (ObjectKind kind : this.policies.get(i).kinds()) {
+        List<Integer> positions =
+            byKind.computeIfAbsent(kind.group() + "/" + kind.kind(), k -> new ArrayList<>());
+        if (positions.isEmpty() || positions.get(positions.size() - 1) != i) {
+          positions.add(i);
+        }
+      }
+    }
+    Map<String, int[]> frozen = new HashMap<>();
+    byKind.forEach((k, v) -> frozen.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
+    this.index = Map.copyOf(frozen);
+  }
+
   public static PolicySet of(Collection<Policy> policies) {
-    throw new UnsupportedOperationException();
+    return new PolicySet(List.copyOf(policies));
   }
 
   public List<Policy> matching(Target target) {
-    throw new UnsupportedOperationException();
+    String group = target.kind().group();
+    String kind = target.kind().kind();
+    TreeSet<Integer> candidates = new TreeSet<>();
+    for (String key : new String[] {group + "/" + kind, group + "/*", "*/" + kind, "*/*"}) {
+      int[] positions = index.get(key);
+      if (positions != null) {
+        for (int p : positions) {
+          candidates.add(p);
+        }
+      }
+    }
+    List<Policy> out = new ArrayList<>(candidates.size());
+    for (int p : candidates) {
+      Policy policy = policies.get(p);
+      if (policy.matches(target)) {
+        out.add(policy);
+      }
+    }
+    return out;
   }
 
-  /** Evaluates the target against every matching policy, within {@link Limits#timeBudget()}. */
+  /**
+   * Evaluates the target against every matching policy, within {@link Limits#timeBudget()}: one
+   * budget for the whole target, so a slow policy makes the later ones report the budget too.
+   */
   public Verdict evaluate(Target target) {
-    throw new UnsupportedOperationException();
+    List<Policy> matching = matching(target);
+    if (matching.isEmpty()) {
+      return Verdict.CLEAN;
+    }
+    Duration budget =
+        matching.stream().map(p -> p.limits().timeBudget()).min(Duration::compareTo).orElseThrow();
+    Documents documents = new Documents(target, System.nanoTime() + budget.toNanos());
+    List<Violation> violations = new ArrayList<>();
+    for (Policy policy : matching) {
+      violations.addAll(policy.evaluate(documents));
+    }
+    return violations.isEmpty() ? Verdict.CLEAN : new Verdict(List.copyOf(violations));
   }
 
   public int size() {
-    throw new UnsupportedOperationException();
+    return policies.size();
+  }
+
+  public List<Policy> policies() {
+    return policies;
   }
 }

@@ -25,4 +25,36 @@ public record Target(
     JsonNode object,
     JsonNode oldObject,
     JsonNode request,
-    Map<String, String> namespaceLabels) {}
+    Map<String, String> namespaceLabels) {
+
+  /** A CREATE of a manifest; kind, namespace and name come from the object itself. */
+  public static Target create(JsonNode object) {
+    return of(Operation.CREATE, object, null);
+  }
+
+  /** An UPDATE from {@code oldObject} to {@code object}. */
+  public static Target update(JsonNode object, JsonNode oldObject) {
+    return of(Operation.UPDATE, object, oldObject);
+  }
+
+  /** A target whose kind, namespace and name are read from the object (or the old one). */
+  public static Target of(Operation operation, JsonNode object, JsonNode oldObject) {
+    JsonNode source = object != null ? object : oldObject;
+    JsonNode metadata = source.path("metadata");
+    return new Target(
+        ObjectKind.of(source),
+        metadata.path("namespace").asText(""),
+        metadata.path("name").asText(""),
+        operation,
+        object,
+        oldObject,
+        null,
+        Map.of());
+  }
+
+  /** The same target with the labels of its namespace, for namespaceSelector. */
+  public Target withNamespaceLabels(Map<String, String> labels) {
+    return new Target(
+        kind, namespace, name, operation, object, oldObject, request, Map.copyOf(labels));
+  }
+}

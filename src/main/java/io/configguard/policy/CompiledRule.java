@@ -1,0 +1,92 @@
+package io.configguard.policy;
+
+import io.configguard.api.Format;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One rule, compiled: what it looks at (ConfigMap values by key glob, nodes at a path, or the whole
+ * object) and its checks, split into those that read the whole object and those that read each
+ * subject.
+ */
+final class CompiledRule {
+  private final String name;
+  private final Glob key;
+  private final JsonPath path;
+  private final Format format;
+  private final List<Check> objectChecks;
+  private final List<Check> subjectChecks;
+
+  CompiledRule(
+      String name,
+      Glob key,
+      JsonPath path,
+      Format format,
+      List<Check> objectChecks,
+      List<Check> subjectChecks) {
+    this.name = name;
+    this.key = key;
+    this.path = path;
+    this.format = format;
+    this.objectChecks = List.copyOf(objectChecks);
+    this.subjectChecks = List.copyOf(subjectChecks);
+  }
+
+  String name() {
+    return name;
+  }
+
+  /** The key glob this rule parses in its format, or null when it parses none. */
+  Glob formattedKeys() {
+    return format == null ? null : key;
+  }
+
+  Format format() {
+    return format;
+  }
+
+  void evaluate(Evaluation ev, Findings.Factory findings) {
+    boolean hasObject = ev.target().object() != null;
+    for (Check check : objectChecks) {
+      if (hasObject || !check.needsObject()) {
+        ev.checkDeadline();
+        run(check, Subject.object(ev), findings);
+      }
+    }
+    if (!hasObject || subjectChecks.isEmpty()) {
+      return;
+    }
+    for (Subject subject : subjects(ev)) {
+      for (Check check : subjectChecks) {
+        ev.checkDeadline();
+        run(check, subject, findings);
+      }
+    }
+  }
+
+  private void run(Check check, Subject subject, Findings.Factory factory) {
+    Findings findings = factory.forRule(name);
+    check.check(subject, findings);
+    findings.close();
+  }
+
+  private List<Subject> subjects(Evaluation ev) {
+    List<Subject> out = new ArrayList<>();
+    if (key != null) {
+      for (Map.Entry<String, ConfigValue> e : ev.documents().entries(false).entrySet()) {
+        if (key.matches(e.getKey())) {
+          Format f = format != null ? format : ev.formatOf(e.getKey());
+          out.add(Subject.key(ev, e.getValue(), f));
+        }
+      }
+    } else if (path != null) {
+      for (JsonPath.Match m : path.select(ev.target().object())) {
+        out.add(Subject.node(ev, m.node(), m.location(), format));
+      }
+    } else {
+      out.add(Subject.object(ev));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,102 @@
+package io.configguard.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.configguard.api.Format;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The config values of one target (new and old object) and their parsed documents, parsed at most
+ * once per key and format however many rules and policies look at them.
+ */
+final class Documents {
+  private final Target target;
+  private final long deadline;
+  private Map<String, ConfigValue> entries;
+  private Map<String, ConfigValue> oldEntries;
+  private final Map<Object, Parsed> parsed = new HashMap<>();
+
+  Documents(Target target, long deadline) {
+    this.target = target;
+    this.deadline = deadline;
+  }
+
+  Target target() {
+    return target;
+  }
+
+  long deadline() {
+    return deadline;
+  }
+
+  void checkDeadline() {
+    if (System.nanoTime() - deadline > 0) {
+      throw new BudgetExceeded();
+    }
+  }
+
+  /** data and binaryData of a ConfigMap by key; empty for other kinds. */
+  Map<String, ConfigValue> entries(boolean old) {
+    if (old) {
+      if (oldEntries == null) {
+        oldEntries = entriesOf(target.oldObject());
+      }
+      return oldEntries;
+    }
+    if (entries == null) {
+      entries = entriesOf(target.object());
+    }
+    return entries;
+  }
+
+  private Map<String, ConfigValue> entriesOf(JsonNode object) {
+    if (object == null || !target.kind().isConfigMap()) {
+      return Map.of();
+    }
+    Map<String, ConfigValue> out = new LinkedHashMap<>();
+    add(object.get("data"), false, out);
+    add(object.get("binaryData"), true, out);
+    return out;
+  }
+
+  private static void add(JsonNode values, boolean binary, Map<String, ConfigValue> out) {
+    if (values == null || !values.isObject()) {
+      return;
+    }
+    var fields = values.fields();
+    while (fields.hasNext()) {
+      var field = fields.next();
+      JsonNode v = field.getValue();
+      String text = v.isTextual() ? v.textValue() : v.isNull() ? "" : v.toString();
+      out.put(field.getKey(), new ConfigValue(field.getKey(), text, binary));
+    }
+  }
+
+  private record CacheKey(ConfigValue entry, Format format) {}
+
+  /** The entry parsed in {@code format}, or why it cannot be. */
+  Parsed parse(ConfigValue entry, Format format, Parsers parsers) {
+    CacheKey key = new CacheKey(entry, format);
+    Parsed result = parsed.get(key);
+    if (result == null) {
+      checkDeadline();
+      result = parseNow(entry, format, parsers);
+      parsed.put(key, result);
+    }
+    return result;
+  }
+
+  private static Parsed parseNow(ConfigValue entry, Format format, Parsers parsers) {
+    long limit = parsers.limits().maxDocumentBytes();
+    if (entry.bytes() > limit) {
+      return Parsed.failed(
+          "value is " + entry.bytes() + " bytes, over the parse limit of " + limit + " bytes");
+    }
+    try {
+      return parsers.parse(format, entry.text(limit));
+    } catch (ParseFailure e) {
+      return Parsed.failed(e.getMessage());
+    }
+  }
+}

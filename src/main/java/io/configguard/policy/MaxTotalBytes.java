@@ -1,0 +1,29 @@
+package io.configguard.policy;
+
+/**
+ * Total size: the data and binaryData values of a ConfigMap (those matching the rule's key, if it
+ * has one), or the JSON of any other object.
+ */
+record MaxTotalBytes(long max, Glob key) implements Check {
+  @Override
+  public void check(Subject subject, Findings findings) {
+    Evaluation ev = subject.ev();
+    if (ev.target().kind().isConfigMap()) {
+      long total = 0;
+      for (ConfigValue entry : ev.documents().entries(false).values()) {
+        if (key == null || key.matches(entry.key())) {
+          total += entry.bytes();
+        }
+      }
+      if (total > max) {
+        findings.add(
+            "", "data and binaryData total " + total + " bytes, exceeds maxTotalBytes " + max);
+      }
+    } else {
+      long size = Json.size(ev.target().object());
+      if (size > max) {
+        findings.add("", "object is " + size + " bytes of JSON, exceeds maxTotalBytes " + max);
+      }
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package io.configguard.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.configguard.api.Format;
+
+/** The strict parser of every {@link Format}, configured once per {@link Limits}. */
+final class Parsers {
+  private final Limits limits;
+  private final StrictJson json;
+  private final StrictYaml yaml;
+
+  Parsers(Limits limits) {
+    this.limits = limits;
+    this.json = new StrictJson(limits);
+    this.yaml = new StrictYaml(limits);
+  }
+
+  Limits limits() {
+    return limits;
+  }
+
+  Parsed parse(Format format, String text) {
+    try {
+      JsonNode node =
+          switch (format) {
+            case json -> json.parse(text);
+            case yaml -> yaml.parse(text);
+            case properties -> StrictProperties.parse(text);
+            case text -> text(text);
+          };
+      return Parsed.of(node);
+    } catch (ParseFailure e) {
+      return Parsed.failed(e.getMessage());
+    }
+  }
+
+  /** Text only has to be encodable as UTF-8: a JSON string may still carry a lone surrogate. */
+  private static JsonNode text(String text) throws ParseFailure {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new ParseFailure("not valid UTF-8: unpaired surrogate at character " + i);
+      }
+    }
+    return TextNode.valueOf(text);
+  }
+}

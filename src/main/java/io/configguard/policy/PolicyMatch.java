@@ -1,0 +1,202 @@
+package io.configguard.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.configguard.api.Match;
+import io.configguard.api.Operation;
+import io.configguard.api.ResourceKinds;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A policy's compiled match: kinds, operations, name globs, object and namespace selectors, and the
+ * namespace a ConfigPolicy is confined to.
+ */
+final class PolicyMatch {
+  static final String ANY = "*";
+  private static final Set<Operation> DEFAULT_OPERATIONS =
+      EnumSet.of(Operation.CREATE, Operation.UPDATE);
+
+  /** One entry of match.resources; empty sets mean any. */
+  record Kinds(Set<String> groups, Set<String> versions, Set<String> kinds) {
+    boolean matches(ObjectKind kind) {
+      return any(groups, kind.group()) && any(versions, kind.version()) && any(kinds, kind.kind());
+    }
+
+    private static boolean any(Set<String> allowed, String value) {
+      return allowed.contains(ANY) || allowed.contains(value);
+    }
+  }
+
+  private final List<Kinds> resources;
+  private final Set<Operation> operations;
+  private final List<Glob> names;
+  private final LabelSelector objectSelector;
+  private final LabelSelector namespaceSelector;
+  private final String namespace;
+
+  private PolicyMatch(
+      List<Kinds> resources,
+      Set<Operation> operations,
+      List<Glob> names,
+      LabelSelector objectSelector,
+      LabelSelector namespaceSelector,
+      String namespace) {
+    this.resources = resources;
+    this.operations = operations;
+    this.names = names;
+    this.objectSelector = objectSelector;
+    this.namespaceSelector = namespaceSelector;
+    this.namespace = namespace;
+  }
+
+  static PolicyMatch compile(Match match, PolicyRef ref, List<String> reasons) {
+    Match m = match == null ? new Match() : match;
+    List<Kinds> resources = new ArrayList<>();
+    if (m.resources == null || m.resources.isEmpty()) {
+      resources.add(new Kinds(Set.of(""), Set.of(ANY), Set.of("ConfigMap")));
+    } else {
+      for (int i = 0; i < m.resources.size(); i++) {
+        Kinds kinds = kinds(m.resources.get(i), "spec.match.resources[" + i + "]", reasons);
+        if (kinds != null) {
+          resources.add(kinds);
+        }
+      }
+    }
+    Set<Operation> operations = EnumSet.noneOf(Operation.class);
+    if (m.operations == null || m.operations.isEmpty()) {
+      operations.addAll(DEFAULT_OPERATIONS);
+    } else {
+      for (int i = 0; i < m.operations.size(); i++) {
+        if (m.operations.get(i) == null) {
+          reasons.add("spec.match.operations[" + i + "]: not one of CREATE, UPDATE, DELETE");
+        } else {
+          operations.add(m.operations.get(i));
+        }
+      }
+    }
+    List<Glob> names = new ArrayList<>();
+    if (m.names != null) {
+      for (int i = 0; i < m.names.size(); i++) {
+        String problem = Glob.problem(m.names.get(i), "an object name", Glob.CharClass.OBJECT_NAME);
+        if (problem != null) {
+          reasons.add("spec.match.names[" + i + "]: " + problem);
+        } else {
+          names.add(Glob.of(m.names.get(i)));
+        }
+      }
+    }
+    LabelSelector objects =
+        LabelSelector.compile(m.objectSelector, "spec.match.objectSelector", reasons);
+    LabelSelector namespaces =
+        LabelSelector.compile(m.namespaceSelector, "spec.match.namespaceSelector", reasons);
+    if (ref.namespace() != null && m.namespaceSelector != null && !namespaces.isEverything()) {
+      reasons.add(
+          "spec.match.namespaceSelector: only a ClusterConfigPolicy selects namespaces; a"
+              + " ConfigPolicy applies to its own namespace");
+    }
+    return new PolicyMatch(
+        List.copyOf(resources),
+        Set.copyOf(operations),
+        List.copyOf(names),
+        objects,
+        namespaces,
+        ref.namespace());
+  }
+
+  private static Kinds kinds(ResourceKinds r, String field, List<String> reasons) {
+    if (r == null) {
+      reasons.add(field + ": empty entry");
+      return null;
+    }
+    int before = reasons.size();
+    if (r.apiGroups == null || r.apiGroups.isEmpty()) {
+      reasons.add(field + ".apiGroups: required (\"\" is the core group, \"*\" any group)");
+    } else if (r.apiGroups.contains(null)) {
+      reasons.add(field + ".apiGroups: null entry");
+    }
+    if (r.kinds == null || r.kinds.isEmpty()) {
+      reasons.add(field + ".kinds: required (e.g. ConfigMap, or \"*\")");
+    } else {
+      for (int i = 0; i < r.kinds.size(); i++) {
+        String kind = r.kinds.get(i);
+        if (kind == null || !(kind.equals(ANY) || kind.matches("[A-Z][A-Za-z0-9]*"))) {
+          reasons.add(
+              field + ".kinds[" + i + "]: \"" + kind + "\" is not a kind (e.g. ConfigMap) or *");
+        }
+      }
+    }
+    if (r.versions != null && r.versions.contains(null)) {
+      reasons.add(field + ".versions: null entry");
+    }
+    if (reasons.size() > before) {
+      return null;
+    }
+    Set<String> versions =
+        r.versions == null || r.versions.isEmpty() ? Set.of(ANY) : Set.copyOf(r.versions);
+    return new Kinds(Set.copyOf(r.apiGroups), versions, Set.copyOf(r.kinds));
+  }
+
+  /** Kinds for the index: group and kind may be "*"; the version is not indexed. */
+  List<ObjectKind> kinds() {
+    List<ObjectKind> out = new ArrayList<>();
+    for (Kinds k : resources) {
+      for (String group : k.groups()) {
+        for (String kind : k.kinds()) {
+          for (String version : k.versions()) {
+            ObjectKind ok = new ObjectKind(group, version, kind);
+            if (!out.contains(ok)) {
+              out.add(ok);
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  boolean matches(Target target) {
+    if (!operations.contains(target.operation())) {
+      return false;
+    }
+    if (resources.stream().noneMatch(k -> k.matches(target.kind()))) {
+      return false;
+    }
+    String ns = target.namespace() == null ? "" : target.namespace();
+    if (namespace != null && !namespace.equals(ns)) {
+      return false;
+    }
+    if (!names.isEmpty() && names.stream().noneMatch(g -> g.matches(nameOf(target)))) {
+      return false;
+    }
+    if (!objectSelector.isEverything() && !objectSelector.matches(labels(target))) {
+      return false;
+    }
+    // A cluster-scoped object has no namespace to select on: like a webhook, always match it.
+    if (!namespaceSelector.isEverything() && !ns.isEmpty()) {
+      Map<String, String> nsLabels =
+          target.namespaceLabels() == null ? Map.of() : target.namespaceLabels();
+      return namespaceSelector.matches(nsLabels);
+    }
+    return true;
+  }
+
+  private static String nameOf(Target target) {
+    return target.name() == null ? "" : target.name();
+  }
+
+  /** Labels of the object (of the old object on DELETE). */
+  private static Map<String, String> labels(Target target) {
+    JsonNode object = target.object() != null ? target.object() : target.oldObject();
+    JsonNode labels = object == null ? null : object.path("metadata").path("labels");
+    if (labels == null || !labels.isObject()) {
+      return Map.of();
+    }
+    Map<String, String> out = new HashMap<>();
+    labels.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    return out;
+  }
+}

@@ -1,0 +1,85 @@
+package io.configguard.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaException;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.PathType;
+import com.networknt.schema.regex.RegularExpressionFactory;
+import java.util.List;
+
+/**
+ * Compiles inline JSON Schemas (2020-12) once: checked against the meta-schema, patterns run on
+ * RE2J (linear time; lookaround and backreferences are refused at compile time), and nothing is
+ * ever fetched: only the bundled meta-schemas resolve, any other $ref target is refused.
+ */
+final class SchemaSupport {
+  private static final String META = "https://json-schema.org/draft/2020-12/schema";
+
+  private static final RegularExpressionFactory RE2 =
+      regex -> {
+        Pattern pattern = Pattern.compile(regex);
+        return value -> pattern.matcher(value).find();
+      };
+
+  private static final SchemaRegistry REGISTRY =
+      SchemaRegistry.withDefaultDialect(
+          SpecificationVersion.DRAFT_2020_12,
+          builder ->
+              builder
+                  .schemaCacheEnabled(false)
+                  .schemaRegistryConfig(
+                      SchemaRegistryConfig.builder()
+                          .pathType(PathType.JSON_PATH)
+                          .regularExpressionFactory(RE2)
+                          .build())
+                  .schemaLoader(
+                      loader ->
+                          loader
+                              .fetchRemoteResources(false)
+                              .block(iri -> !bundled(iri.toString()))));
+
+  private static final Schema META_SCHEMA = REGISTRY.getSchema(SchemaLocation.of(META));
+
+  private SchemaSupport() {}
+
+  private static boolean bundled(String iri) {
+    return iri.startsWith("https://json-schema.org/") || iri.startsWith("http://json-schema.org/");
+  }
+
+  /** The compiled schema, or null with every problem added to {@code reasons} under field. */
+  static Schema compile(JsonNode schema, String field, List<String> reasons) {
+    if (!schema.isObject() && !schema.isBoolean()) {
+      reasons.add(field + ": a schema is an object or a boolean");
+      return null;
+    }
+    List<Error> errors = META_SCHEMA.validate(schema);
+    if (!errors.isEmpty()) {
+      for (Error e : errors) {
+        reasons.add(field + ": " + e.getInstanceLocation() + ": " + e.getMessage());
+      }
+      return null;
+    }
+    try {
+      Schema compiled = REGISTRY.getSchema(schema);
+      compiled.initializeValidators();
+      return compiled;
+    } catch (SchemaException e) {
+      Throwable cause = e.getCause();
+      String why =
+          cause instanceof PatternSyntaxException p
+              ? "pattern not supported by the linear-time regex engine (RE2): " + p.getMessage()
+              : e.getMessage();
+      reasons.add(field + ": " + why);
+    } catch (RuntimeException e) {
+      reasons.add(field + ": " + e.getMessage());
+    }
+    return null;
+  }
+}

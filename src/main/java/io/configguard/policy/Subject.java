@@ -1,0 +1,111 @@
+package io.configguard.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.configguard.api.Format;
+
+/**
+ * What a rule's checks look at: one ConfigMap value (by key), one node of the object selected by
+ * the rule's path, or the whole object; and the same thing in the old object on UPDATE.
+ */
+final class Subject {
+  private final Evaluation ev;
+  private final ConfigValue entry;
+  private final JsonNode node;
+  private final Location base;
+  private final Format format;
+  private final boolean old;
+
+  private Subject(
+      Evaluation ev, ConfigValue entry, JsonNode node, Location base, Format format, boolean old) {
+    this.ev = ev;
+    this.entry = entry;
+    this.node = node;
+    this.base = base;
+    this.format = format;
+    this.old = old;
+  }
+
+  static Subject object(Evaluation ev) {
+    return new Subject(ev, null, ev.target().object(), Location.ROOT, null, false);
+  }
+
+  static Subject key(Evaluation ev, ConfigValue entry, Format format) {
+    return new Subject(ev, entry, null, Location.ROOT, format, false);
+  }
+
+  static Subject node(Evaluation ev, JsonNode node, Location at, Format format) {
+    return new Subject(ev, null, node, at, format, false);
+  }
+
+  Evaluation ev() {
+    return ev;
+  }
+
+  /** The ConfigMap key, or null when the subject is (part of) the object. */
+  String key() {
+    return entry == null ? null : entry.key();
+  }
+
+  /** What a violation's location names: the key, or nothing (messages carry JSONPaths). */
+  String location() {
+    return entry == null ? "" : entry.key();
+  }
+
+  /** Where the document's root sits: $ for a key's document, the concrete path for a node. */
+  Location base() {
+    return base;
+  }
+
+  Format format() {
+    return format;
+  }
+
+  /** Bytes of the value: UTF-8 / decoded size of a key's value, else the node's JSON size. */
+  long bytes() {
+    if (entry != null) {
+      return entry.bytes();
+    }
+    if (node != null && node.isTextual()) {
+      return ConfigValue.utf8Length(node.textValue());
+    }
+    return Json.size(node);
+  }
+
+  /** The document the checks read: the parsed value, or the node itself. */
+  Parsed document() {
+    if (entry != null) {
+      if (format == null) {
+        return Parsed.failed("no rule of the policy gives key \"" + entry.key() + "\" a format");
+      }
+      return ev.parse(entry, format);
+    }
+    if (node == null) {
+      return Parsed.failed("no object");
+    }
+    if (format != null && node.isTextual()) {
+      return ev.parsers().parse(format, node.textValue());
+    }
+    return Parsed.of(node);
+  }
+
+  /** The same key or path in the old object on UPDATE; null when there is none. */
+  Subject previous() {
+    if (old) {
+      return null;
+    }
+    JsonNode oldObject = ev.target().oldObject();
+    if (oldObject == null) {
+      return null;
+    }
+    if (entry != null) {
+      ConfigValue before = ev.documents().entries(true).get(entry.key());
+      return before == null ? null : new Subject(ev, before, null, base, format, true);
+    }
+    JsonNode before = base.resolve(oldObject);
+    if (before == null || before instanceof MissingNode) {
+      return null;
+    }
+    return new Subject(ev, null, before, base, format, true);
+  }
+}

@@ -1,0 +1,37 @@
+package io.configguard.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Values at a path must not repeat; each repeat is reported at its second occurrence. */
+record Unique(JsonPath path) implements Check {
+  @Override
+  public void check(Subject subject, Findings findings) {
+    Parsed doc = subject.document();
+    if (!doc.ok()) {
+      return;
+    }
+    List<JsonPath.Match> matches = path.select(doc.node(), subject.base());
+    Map<JsonNode, Location> seen = new HashMap<>(matches.size() * 2);
+    for (int i = 0; i < matches.size(); i++) {
+      if ((i & 1023) == 1023) {
+        subject.ev().checkDeadline();
+      }
+      JsonPath.Match m = matches.get(i);
+      Location first = seen.putIfAbsent(m.node(), m.location());
+      if (first != null) {
+        findings.add(
+            subject.location(),
+            "duplicate "
+                + Json.brief(m.node())
+                + " at "
+                + m.location()
+                + " (first at "
+                + first
+                + ")");
+      }
+    }
+  }
+}
