@@ -124,7 +124,8 @@ final class ProgressingHandler implements PhaseHandler {
 
   private Step moveMore(RolloutState state, List<Pod> pods, int onCandidate, int target, long rev) {
     GuardedRolloutStatus s = state.status();
-    List<Pod> order = PodOrder.order(pods.stream().filter(p -> !state.isOn(p, rev)).toList());
+    // Ordering all pods and skipping the moved ones keeps each batch on the least-used nodes.
+    List<Pod> order = PodOrder.order(pods).stream().filter(p -> !state.isOn(p, rev)).toList();
     List<String> refused = new ArrayList<>();
     int movedNow = 0;
     for (Pod pod : order) {
