@@ -1,6 +1,5 @@
 package io.configguard.rollout;
 
-import static io.configguard.rollout.RolloutFixtures.NS;
 import static io.configguard.rollout.RolloutFixtures.annotated;
 import static io.configguard.rollout.RolloutFixtures.features;
 import static io.configguard.rollout.RolloutFixtures.pod;
@@ -23,7 +22,6 @@ import io.configguard.policy.PolicySet;
 import io.configguard.rollout.DerivedConfigMaps.Track;
 import io.configguard.rollout.PodHealth.ProbeResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -566,5 +564,4 @@ class PhaseHandlersTest {
     return new PolicyCompiler(Limits.DEFAULT)
         .compile(PolicyRef.cluster("bot-features"), policy.getSpec());
   }
-
 }
