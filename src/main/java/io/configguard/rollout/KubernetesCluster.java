@@ -73,17 +73,16 @@ final class KubernetesCluster implements Cluster {
 
   @Override
   public Pod patchPod(Pod pod, String mergePatch) throws Refused {
-    String namespace = pod.getMetadata().getNamespace();
-    String name = pod.getMetadata().getName();
-    return write(
-        pods,
-        pod,
-        p ->
-            client
-                .pods()
-                .inNamespace(namespace)
-                .withName(name)
-                .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch));
+    return write(pods, pod, p -> patch(client, p, mergePatch));
+  }
+
+  /** Sends a JSON merge patch; its resourceVersion makes the API server check the precondition. */
+  static Pod patch(KubernetesClient client, Pod pod, String mergePatch) {
+    return client
+        .pods()
+        .inNamespace(pod.getMetadata().getNamespace())
+        .withName(pod.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
   }
 
   @Override
@@ -107,6 +106,7 @@ final class KubernetesCluster implements Cluster {
     }
   }
 
+  /** A failed precondition or an admission denial as a {@link Refused}; anything else rethrown. */
   static Refused refusal(KubernetesClientException e) throws KubernetesClientException {
     String message = e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage();
     if (message != null && message.contains("denied the request")) {

@@ -44,9 +44,8 @@ public class RolloutWiring {
         LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
             .withLeaseDuration(Duration.ofSeconds(15))
             .withRenewDeadline(Duration.ofSeconds(10))
-            .withRetryPeriod(Duration.ofSeconds(2))
-            .withExitOnStopLeading(false);
+            .withRetryPeriod(Duration.ofSeconds(2));
     leaseNamespace.ifPresent(builder::withLeaseNamespace);
-    return builder.build();
+    return builder.build(); // exit-on-stop-leading stays off: the replica keeps serving webhooks
   }
 }
