@@ -14,12 +14,19 @@ import io.configguard.api.ConfigFreeze;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.RolloutPhase;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -218,6 +225,7 @@ class GuardedRolloutIT {
 
     // The generator goes back to the old content, then writes the bad content again.
     source(client, ns, NAME, features(10));
+    awaitRollout(client, ns, NAME, g -> g.getStatus().stableHash.equals(g.getStatus().sourceHash));
     source(client, ns, NAME, features(12));
     int writes = podWrites(ns);
     GuardedRollout r =
@@ -380,5 +388,61 @@ class GuardedRolloutIT {
                     .containsEntry(RolloutKeys.ROLLOUT, NAME)
                     .containsEntry(RolloutKeys.REVISION, "2"));
     assertThat(eventReasons(client, ns)).contains("Conflict");
+  }
+
+  @Test
+  void theExampleManifestsApplyAndTheirFirstRevisionShips() throws Exception {
+    List<HasMetadata> applied = new ArrayList<>();
+    try (var files = Files.list(Path.of("deploy/examples/guarded-rollout"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        try (InputStream in = Files.newInputStream(file)) {
+          for (HasMetadata item : client.load(in).items()) {
+            applied.add(client.resource(item).create());
+          }
+        }
+      }
+    }
+    assertThat(applied)
+        .extracting(HasMetadata::getKind)
+        .containsExactly(
+            "Namespace", "ConfigMap", "ConfigPolicy", "GuardedRollout", "ConfigMap", "Deployment");
+    GuardedRollout rollout =
+        client.getKubernetesSerialization().convertValue(applied.get(3), GuardedRollout.class);
+    assertThat(SpecCheck.errors(rollout.getSpec())).isEmpty();
+    Deployment deployment = (Deployment) applied.get(5);
+    assertThat(
+            Selectors.matches(
+                rollout.getSpec().selector,
+                deployment.getSpec().getTemplate().getMetadata().getLabels()))
+        .isTrue();
+    assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes())
+        .extracting(v -> v.getConfigMap() == null ? v.getName() : v.getConfigMap().getName())
+        .contains("pod-info", "bot-features-stable", "bot-features-candidate");
+    assertThat(Serialization.asJson(deployment))
+        .contains("metadata.annotations['configguard.io/revision']");
+
+    // The mock runs no controllers: play the Deployment's ReplicaSet for two pods.
+    for (int i = 0; i < 2; i++) {
+      Pod pod = RolloutFixtures.pod("edge-proxy-" + i, "node-" + i);
+      pod.getMetadata().setNamespace("edge");
+      pod.getMetadata().setLabels(deployment.getSpec().getTemplate().getMetadata().getLabels());
+      pod.setSpec(deployment.getSpec().getTemplate().getSpec());
+      client.resource(pod).create();
+    }
+    GuardedRollout shipped = awaitPhase(client, "edge", "bot-features", RolloutPhase.Succeeded);
+    assertThat(shipped.getStatus().stableRevision).isEqualTo(1);
+    assertThat(configRevision(client, "edge", "bot-features-stable")).isEqualTo(1);
+    assertThat(configRevision(client, "edge", "bot-features-candidate")).isEqualTo(1);
+    assertThat(
+            client.configMaps().inNamespace("edge").withName("bot-features-stable").get().getData())
+        .containsEntry(
+            "features.json",
+            client
+                .configMaps()
+                .inNamespace("edge")
+                .withName("bot-features")
+                .get()
+                .getData()
+                .get("features.json"));
   }
 }
