@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 cluster=${CLUSTER:-configguard-e2e}
 image=configguard/configguard:e2e
 ns=configguard
-app=edge
+app=edge   # namespace of deploy/examples/guarded-rollout
 
 step() { printf '\n== %s\n' "$*"; }
 wait_phase() { # rollout phase timeout
@@ -28,34 +28,37 @@ helm install configguard helm/configguard -n "$ns" --create-namespace --wait --t
 kubectl -n "$ns" rollout status deploy/configguard --timeout=120s
 
 step "a policy denies a bad ConfigMap"
-kubectl create namespace "$app"
+kubectl apply -f deploy/examples/guarded-rollout/00-namespace.yaml
 kubectl apply -f deploy/examples/policies/
-# The operator adds ConfigMaps to the webhook rules once the policy is Ready.
+# The operator adds ConfigMaps to the webhook rules once the policies compile.
 kubectl wait clusterconfigpolicy --all --for=condition=Ready --timeout=60s
-sleep 2
-if out=$(kubectl -n "$app" apply -f deploy/examples/configmaps/bad-bot-features.yaml 2>&1); then
+sleep 3
+if out=$(kubectl apply -f deploy/examples/configmaps/bad/bot-features-doubled.yaml 2>&1); then
   echo "expected a denial, got: $out" >&2; exit 1
 fi
 grep -q 'denied the request' <<<"$out" && echo "denied as expected: ${out%%$'\n'*}"
 
 step "a GuardedRollout ships good config to Succeeded"
-kubectl -n "$app" apply -f deploy/examples/guarded-rollout/
+kubectl apply -f deploy/examples/guarded-rollout/
 kubectl -n "$app" rollout status deploy/edge-proxy --timeout=180s
-wait_phase edge-proxy Succeeded 300s
-first=$(kubectl -n "$app" get guardedrollout edge-proxy -o jsonpath='{.status.stableRevision}')
-# A new revision of good content goes through every step.
-kubectl -n "$app" patch configmap edge-proxy-config --type merge -p '{"data":{"greeting":"hello again"}}'
-kubectl -n "$app" wait guardedrollout/edge-proxy --timeout=60s \
+wait_phase bot-features Succeeded 300s
+first=$(kubectl -n "$app" get guardedrollout bot-features -o jsonpath='{.status.stableRevision}')
+features='{"name": "ua_entropy", "type": "float", "enabled": true}, {"name": "asn_score", "type": "float", "enabled": true}'
+kubectl -n "$app" create configmap bot-features --dry-run=client -o yaml \
+  --from-literal=features.json="{\"version\": 2, \"features\": [$features]}" | kubectl apply -f -
+kubectl -n "$app" wait guardedrollout/bot-features --timeout=120s \
   --for=jsonpath='{.status.candidateRevision}'="$((first + 1))"
-wait_phase edge-proxy Succeeded 600s
+wait_phase bot-features Succeeded 900s
 
 step "a crashing config is rolled back"
-# The example consumer exits when its config says crash: pods restart during bake.
-kubectl -n "$app" patch configmap edge-proxy-config --type merge -p '{"data":{"crash":"true"}}'
-wait_phase edge-proxy RolledBack 600s
-kubectl -n "$app" get guardedrollout edge-proxy -o jsonpath='{.status.failedRevisions}'; echo
-stable=$(kubectl -n "$app" get configmap edge-proxy-stable -o jsonpath='{.data.crash}')
-[[ -z "$stable" ]] || { echo "stable ConfigMap was overwritten by the bad revision" >&2; exit 1; }
+# Valid for the policy, but the example consumer's health check fails on it.
+kubectl -n "$app" create configmap bot-features --dry-run=client -o yaml \
+  --from-literal=features.json="{\"version\": 3, \"crash\": true, \"features\": [$features]}" | kubectl apply -f -
+wait_phase bot-features RolledBack 900s
+kubectl -n "$app" get guardedrollout bot-features -o jsonpath='{.status.failedRevisions}'; echo
+if kubectl -n "$app" get configmap bot-features-stable -o jsonpath='{.data.features\.json}' | grep -q crash; then
+  echo "stable ConfigMap was overwritten by the bad revision" >&2; exit 1
+fi
 
 step "uninstall leaves no webhook behind"
 helm uninstall configguard -n "$ns" --wait
