@@ -65,7 +65,7 @@ public final class AdmissionMetrics {
   }
 
   public void violation(Violation violation) {
-    Counter.builder("configguard.policy.violations")
+    Counter.builder("configguard.admission.violations")
         .description("Violations found at admission, by policy, rule and enforcement")
         .tag("policy", violation.policy())
         .tag("rule", violation.rule())

@@ -184,7 +184,7 @@ class WebhookHttpsIT {
         .contains("configguard_admission_duration_seconds_bucket{le=")
         .contains("configguard_policy_compile_errors_total")
         .contains(
-            "configguard_policy_violations_total{enforcement=\"Deny\",policy=\"bot-features\",rule=\"growth\"}")
+            "configguard_admission_violations_total{enforcement=\"Deny\",policy=\"bot-features\",rule=\"growth\"}")
         .containsPattern("configguard_policies [1-9]");
   }
 
