@@ -11,6 +11,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.PathType;
+import com.networknt.schema.regex.RegularExpression;
 import com.networknt.schema.regex.RegularExpressionFactory;
 import java.util.List;
 
@@ -22,11 +23,42 @@ import java.util.List;
 final class SchemaSupport {
   private static final String META = "https://json-schema.org/draft/2020-12/schema";
 
-  private static final RegularExpressionFactory RE2 =
-      regex -> {
-        Pattern pattern = Pattern.compile(regex);
-        return value -> pattern.matcher(value).find();
-      };
+  private static final RegularExpressionFactory RE2 = regex -> new MemoizedRegex(regex);
+
+  /**
+   * An ECMA-262 {@code pattern} run by RE2J (linear time, no lookaround or backreferences), with a
+   * small direct-mapped memo of recent results: a config file repeats the same names version after
+   * version, and RE2J costs about a microsecond per short string.
+   */
+  static final class MemoizedRegex implements RegularExpression {
+    private static final int SLOTS = 1024;
+    private static final int MAX_MEMO_LENGTH = 256;
+
+    /** Immutable, so publishing it through a plain array race is safe (final fields). */
+    private record Memo(String value, boolean matches) {}
+
+    private final Pattern pattern;
+    private final Memo[] memo = new Memo[SLOTS];
+
+    MemoizedRegex(String regex) {
+      this.pattern = Pattern.compile(regex);
+    }
+
+    @Override
+    public boolean matches(String value) {
+      if (value.length() > MAX_MEMO_LENGTH) {
+        return pattern.matcher(value).find();
+      }
+      int slot = value.hashCode() & (SLOTS - 1);
+      Memo m = memo[slot];
+      if (m != null && m.value().equals(value)) {
+        return m.matches();
+      }
+      boolean matches = pattern.matcher(value).find();
+      memo[slot] = new Memo(value, matches);
+      return matches;
+    }
+  }
 
   private static final SchemaRegistry REGISTRY =
       SchemaRegistry.withDefaultDialect(

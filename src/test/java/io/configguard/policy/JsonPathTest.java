@@ -78,6 +78,41 @@ class JsonPathTest {
           """)
   void counts(String path, long expected) {
     assertThat(JsonPath.parse(path).count(DOC)).isEqualTo(expected);
+    // The text scan used for old documents agrees with the tree, however the JSON is laid out.
+    assertThat(JsonCount.count(DOC.toString(), JsonPath.parse(path), 64)).isEqualTo(expected);
+    assertThat(JsonCount.count(DOC.toPrettyString(), JsonPath.parse(path), 64)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "{1} in {0} = {2}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      textBlock =
+          """
+          {"a": ["]", "[", "\\\"]", {"b": "}"}]}        | $.a          | 4
+          {"a\u0062": [1, 2], "b": [1]}                   | $.ab         | 2
+          {"x": {"a": [1]}, "a": [1, 2, 3]}                | $.a          | 3
+          {"a": [[1, 2], [3], []]}                         | $.a[*][*]    | 3
+          {"a": [[1, 2], [3], []]}                         | $.a[0]       | 2
+          {"a": null}                                      | $.a          | 0
+          {"a": 5}                                         | $.a          | 1
+          {"a": {}}                                        | $.a          | 0
+          [ ]                                              | $            | 0
+          {"a": [1, 2}                                     | $.a          | -1
+          {"a": [1, 2]} trailing                           | $.a          | -1
+          {"a": "unterminated}                             | $.a          | -1
+          {"a" [1]}                                        | $.a          | -1
+          {"a": [1, 2]}                                    | $.a[-1]      | -1
+          """)
+  void countsFromText(String json, String path, long expected) {
+    assertThat(JsonCount.count(json, JsonPath.parse(path), 64)).isEqualTo(expected);
+  }
+
+  @org.junit.jupiter.api.Test
+  void countingFromTextStopsAtTheDepthLimit() {
+    String deep = "{\"a\": " + "[".repeat(100) + "]".repeat(100) + "}";
+    assertThat(JsonCount.count(deep, JsonPath.parse("$.a"), 64)).isEqualTo(-1);
+    assertThat(JsonCount.count(deep, JsonPath.parse("$.a"), 200)).isEqualTo(1);
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
