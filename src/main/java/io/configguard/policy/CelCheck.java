@@ -1,5 +1,6 @@
 package io.configguard.policy;
 
+import dev.cel.common.ast.CelExpr;
 import dev.cel.common.exceptions.CelIterationLimitExceededException;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelEvaluationListener;
@@ -87,7 +88,7 @@ record CelCheck(CelRuntime.Program program, String expression, String message, l
     }
 
     @Override
-    public void callback(dev.cel.common.ast.CelExpr expr, Object value) {
+    public void callback(CelExpr expr, Object value) {
       if (stop != null) {
         throw stop;
       }

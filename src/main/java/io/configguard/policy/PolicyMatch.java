@@ -159,6 +159,10 @@ final class PolicyMatch {
     return out;
   }
 
+  Set<Operation> operations() {
+    return operations;
+  }
+
   boolean matches(Target target) {
     if (!operations.contains(target.operation())) {
       return false;

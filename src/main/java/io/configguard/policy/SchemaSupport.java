@@ -85,10 +85,62 @@ final class SchemaSupport {
     return iri.startsWith("https://json-schema.org/") || iri.startsWith("http://json-schema.org/");
   }
 
+  /** Values that are data, not subschemas: a "pattern" inside them is not a regex. */
+  private static final java.util.Set<String> DATA_KEYWORDS =
+      java.util.Set.of("enum", "const", "default", "examples");
+
+  /**
+   * Compiles every pattern and patternProperties name with RE2J first, so an unsupported one is
+   * reported with its place in the schema (and networknt never logs it as an error).
+   */
+  private static void checkPatterns(
+      JsonNode node, Location at, String field, List<String> reasons) {
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        checkPatterns(node.get(i), at.child(i), field, reasons);
+      }
+      return;
+    }
+    if (!node.isObject()) {
+      return;
+    }
+    var fields = node.fields();
+    while (fields.hasNext()) {
+      var f = fields.next();
+      Location here = at.child(f.getKey());
+      if (f.getKey().equals("pattern") && f.getValue().isTextual()) {
+        regex(f.getValue().textValue(), here, field, reasons);
+      } else if (f.getKey().equals("patternProperties") && f.getValue().isObject()) {
+        f.getValue().fieldNames().forEachRemaining(name -> regex(name, here, field, reasons));
+        checkPatterns(f.getValue(), here, field, reasons);
+      } else if (!DATA_KEYWORDS.contains(f.getKey())) {
+        checkPatterns(f.getValue(), here, field, reasons);
+      }
+    }
+  }
+
+  private static void regex(String regex, Location at, String field, List<String> reasons) {
+    try {
+      Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      reasons.add(
+          field
+              + ": "
+              + at
+              + ": not supported by the linear-time regex engine (RE2): "
+              + e.getMessage());
+    }
+  }
+
   /** The compiled schema, or null with every problem added to {@code reasons} under field. */
   static Schema compile(JsonNode schema, String field, List<String> reasons) {
     if (!schema.isObject() && !schema.isBoolean()) {
       reasons.add(field + ": a schema is an object or a boolean");
+      return null;
+    }
+    int before = reasons.size();
+    checkPatterns(schema, Location.ROOT, field, reasons);
+    if (reasons.size() > before) {
       return null;
     }
     List<Error> errors = META_SCHEMA.validate(schema);
@@ -103,12 +155,7 @@ final class SchemaSupport {
       compiled.initializeValidators();
       return compiled;
     } catch (SchemaException e) {
-      Throwable cause = e.getCause();
-      String why =
-          cause instanceof PatternSyntaxException p
-              ? "pattern not supported by the linear-time regex engine (RE2): " + p.getMessage()
-              : e.getMessage();
-      reasons.add(field + ": " + why);
+      reasons.add(field + ": " + e.getMessage());
     } catch (RuntimeException e) {
       reasons.add(field + ": " + e.getMessage());
     }

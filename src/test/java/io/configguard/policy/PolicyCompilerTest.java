@@ -89,9 +89,13 @@ class PolicyCompilerTest {
             "spec.rules[0].jsonSchema: $.type: string found, array expected",
             "spec.rules[0].jsonSchema: $.minItems: must have a minimum value of 0"),
         row(
-            "rules: [{name: a, key: f, format: json, jsonSchema: {pattern: '(?=a)'}}]",
-            "spec.rules[0].jsonSchema: pattern not supported by the linear-time regex engine"
-                + " (RE2): error parsing regexp: invalid or unsupported Perl syntax: `(?=`"),
+            "rules: [{name: a, key: f, format: json, jsonSchema: {properties: {x: {pattern:"
+                + " '(?=a)'}}, patternProperties: {'(a)\\1': {}}, enum: [{pattern: '(?=ok)'}]}}]",
+            "spec.rules[0].jsonSchema: $.properties.x.pattern: not supported by the linear-time"
+                + " regex engine (RE2): error parsing regexp: invalid or unsupported Perl syntax:"
+                + " `(?=`",
+            "spec.rules[0].jsonSchema: $.patternProperties: not supported by the linear-time regex"
+                + " engine (RE2): error parsing regexp: invalid escape sequence: `\\1`"),
         row(
             "rules: [{name: a, key: f, format: json, jsonSchema: {$ref: 'https://example.com/s.json'}}]",
             "spec.rules[0].jsonSchema: Schema from 'https://example.com/s.json' is not allowed to"

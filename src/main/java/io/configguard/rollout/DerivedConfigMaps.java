@@ -1,0 +1,144 @@
+package io.configguard.rollout;
+
+import io.configguard.api.ConfigPolicy;
+import io.configguard.api.GuardedRollout;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * The two ConfigMaps a GuardedRollout owns, {@code <name>-stable} and {@code <name>-candidate}, and
+ * the rule that lets the webhook tell the operator's own writes of them from anyone else's.
+ */
+public final class DerivedConfigMaps {
+  /** The key holding the revision number in both ConfigMaps. */
+  public static final String REVISION_KEY = "configguard-revision";
+
+  /** Content hash of the revision a derived ConfigMap holds. */
+  public static final String HASH_ANNOTATION = "configguard.io/content-hash";
+
+  /** Name of the source ConfigMap the content was taken from (and pre-flighted as). */
+  public static final String SOURCE_ANNOTATION = "configguard.io/source";
+
+  /** Label: which track (stable or candidate). */
+  public static final String TRACK_LABEL = "configguard.io/track";
+
+  private static final String API_VERSION = ConfigPolicy.GROUP + "/" + ConfigPolicy.VERSION;
+
+  private DerivedConfigMaps() {}
+
+  /** The two tracks of the two-track delivery. */
+  public enum Track {
+    STABLE("stable"),
+    CANDIDATE("candidate");
+
+    public final String suffix;
+
+    Track(String suffix) {
+      this.suffix = suffix;
+    }
+
+    public String nameFor(String rollout) {
+      return rollout + "-" + suffix;
+    }
+  }
+
+  /** The desired ConfigMap for a track: the content plus the revision key, owned by the rollout. */
+  public static ConfigMap build(
+      GuardedRollout owner, Track track, long revision, String hash, ConfigContent content) {
+    Map<String, String> data = new TreeMap<>(content.data());
+    data.put(REVISION_KEY, Long.toString(revision));
+    OwnerReference ref =
+        new OwnerReferenceBuilder()
+            .withApiVersion(API_VERSION)
+            .withKind(GuardedRollout.KIND)
+            .withName(owner.getMetadata().getName())
+            .withUid(owner.getMetadata().getUid())
+            .withController(true)
+            .build();
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(track.nameFor(owner.getMetadata().getName()))
+        .withNamespace(owner.getMetadata().getNamespace())
+        .addToLabels(RolloutKeys.ROLLOUT, owner.getMetadata().getName())
+        .addToLabels(TRACK_LABEL, track.suffix)
+        .addToAnnotations(HASH_ANNOTATION, hash)
+        .addToAnnotations(SOURCE_ANNOTATION, owner.getSpec().sourceRef.name)
+        .withOwnerReferences(ref)
+        .endMetadata()
+        .withData(data)
+        .withBinaryData(content.binaryData().isEmpty() ? null : content.binaryData())
+        .build();
+  }
+
+  /** The revision number a derived ConfigMap holds, if it holds a valid one. */
+  public static OptionalLong revisionOf(ConfigMap map) {
+    if (map == null || map.getData() == null) {
+      return OptionalLong.empty();
+    }
+    try {
+      String value = map.getData().get(REVISION_KEY);
+      return value == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  public static Optional<String> hashOf(ConfigMap map) {
+    return map == null || map.getMetadata().getAnnotations() == null
+        ? Optional.empty()
+        : Optional.ofNullable(map.getMetadata().getAnnotations().get(HASH_ANNOTATION));
+  }
+
+  /**
+   * Whether an admission request is the operator writing one of the ConfigMaps it derives from a
+   * GuardedRollout's source, and if so the source's name. All of these must hold:
+   *
+   * <ul>
+   *   <li>the request's {@code userInfo.username} is exactly the operator's service account ({@code
+   *       system:serviceaccount:<namespace>:<name>}); nobody else can claim the exemption, whatever
+   *       they put in the object;
+   *   <li>the object has a controller owner reference to a GuardedRollout ({@code configguard.io})
+   *       and its name is that owner's name plus {@code -stable} or {@code -candidate};
+   *   <li>the object names its source in the {@code configguard.io/source} annotation.
+   * </ul>
+   *
+   * The webhook then skips only the policies that match the source (its content passed them in
+   * pre-flight) and still evaluates every other policy that matches the derived name.
+   *
+   * @param username the request's userInfo.username
+   * @param operatorServiceAccount the operator's user name; blank disables the exemption
+   * @param object metadata of the object being written
+   */
+  public static Optional<String> operatorWriteSource(
+      String username, String operatorServiceAccount, ObjectMeta object) {
+    if (operatorServiceAccount == null
+        || operatorServiceAccount.isBlank()
+        || !operatorServiceAccount.equals(username)
+        || object == null
+        || object.getName() == null
+        || object.getOwnerReferences() == null) {
+      return Optional.empty();
+    }
+    boolean owned =
+        object.getOwnerReferences().stream()
+            .anyMatch(
+                ref ->
+                    Boolean.TRUE.equals(ref.getController())
+                        && GuardedRollout.KIND.equals(ref.getKind())
+                        && ref.getApiVersion() != null
+                        && ref.getApiVersion().startsWith(ConfigPolicy.GROUP + "/")
+                        && ref.getName() != null
+                        && (object.getName().equals(Track.STABLE.nameFor(ref.getName()))
+                            || object.getName().equals(Track.CANDIDATE.nameFor(ref.getName()))));
+    String source =
+        object.getAnnotations() == null ? null : object.getAnnotations().get(SOURCE_ANNOTATION);
+    return owned && source != null && !source.isBlank() ? Optional.of(source) : Optional.empty();
+  }
+}

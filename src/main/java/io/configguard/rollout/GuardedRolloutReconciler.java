@@ -1,0 +1,197 @@
+package io.configguard.rollout;
+
+import io.configguard.api.ConfigFreeze;
+import io.configguard.api.GuardedRollout;
+import io.configguard.api.GuardedRolloutStatus;
+import io.configguard.api.RolloutPhase;
+import io.configguard.rollout.BatchPlanner.StepSize;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Reconciles GuardedRollouts as a state machine: it loads the state, lets the handler of the
+ * current phase act (several in a row when one hands over right away), and patches the status when
+ * it changed. Waiting is rescheduling, never sleeping; all state lives in the status and in the
+ * pods' annotations, so a new operator resumes where the last one stopped.
+ *
+ * <pre>
+ *             new source hash                 Deny violation
+ *   Pending ───────────────────▶ Validating ─────────────────────▶ Failed
+ *                                  │    │ first revision                │
+ *                                  │    └───────────────▶ Succeeded ◀─┐ │
+ *                          staged  ▼                          │       │ │
+ *               ┌──────────── Progressing ── last step baked ─┼───────┘ │
+ *   foreign     │   claim gone  ▲    │ unhealthy > max        │         │
+ *   claim       ▼               │    ▼                        │         │
+ *            Conflict ──────────┘  RolledBack                 │         │
+ *                                    │                        │         │
+ *   Succeeded, RolledBack, Failed, Aborted ── new hash, not failed, circuit closed ─▶ Validating
+ *
+ *   holds, checked first:  freeze ─▶ Frozen    invalid spec ─▶ Failed    paused ─▶ Paused
+ *                          (each returns to status.heldFrom when it clears)
+ *   spec.abort ─▶ Aborted: a candidate in flight is rolled back; no new revision while set
+ * </pre>
+ */
+@Singleton
+@ControllerConfiguration(
+    name = GuardedRolloutReconciler.NAME,
+    maxReconciliationInterval =
+        @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+public class GuardedRolloutReconciler implements Reconciler<GuardedRollout> {
+  public static final String NAME = "guardedrollout";
+  static final String PODS = "pods";
+  static final String CONFIG_MAPS = "configmaps";
+  static final String FREEZES = "freezes";
+  private static final int MAX_HOPS = 8;
+
+  private final RolloutServices services;
+  private final Map<RolloutPhase, PhaseHandler> handlers = PhaseHandlers.all();
+
+  /** For the application (CDI); see {@link RolloutWiring} for the beans it takes. */
+  @Inject
+  public GuardedRolloutReconciler(PolicySource policies, MeterRegistry registry) {
+    this(
+        new RolloutServices(
+            policies, new JdkHttpProbe(), new RolloutMetrics(registry), Clock.systemUTC()));
+  }
+
+  public GuardedRolloutReconciler(RolloutServices services) {
+    this.services = services;
+  }
+
+  @Override
+  public List<EventSource<?, GuardedRollout>> prepareEventSources(
+      EventSourceContext<GuardedRollout> context) {
+    IndexerResourceCache<GuardedRollout> rollouts = context.getPrimaryCache();
+    services.metrics().countPhasesOf(() -> rollouts.list());
+    var pods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, GuardedRollout.class)
+                .withName(PODS)
+                .withSecondaryToPrimaryMapper(pod -> rolloutsOf(pod, rollouts))
+                .build(),
+            context);
+    var configMaps =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ConfigMap.class, GuardedRollout.class)
+                .withName(CONFIG_MAPS)
+                .withSecondaryToPrimaryMapper(map -> rolloutsOf(map, rollouts))
+                .build(),
+            context);
+    var freezes =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ConfigFreeze.class, GuardedRollout.class)
+                .withName(FREEZES)
+                .withWatchAllNamespaces()
+                .withSecondaryToPrimaryMapper(
+                    freeze ->
+                        rollouts.list().map(ResourceID::fromResource).collect(Collectors.toSet()))
+                .build(),
+            context);
+    return List.of(pods, configMaps, freezes);
+  }
+
+  @Override
+  public UpdateControl<GuardedRollout> reconcile(
+      GuardedRollout rollout, Context<GuardedRollout> context) {
+    return reconcile(rollout, new KubernetesCluster(context));
+  }
+
+  /** One pass over a rollout against any {@link Cluster}. */
+  public UpdateControl<GuardedRollout> reconcile(GuardedRollout rollout, Cluster cluster) {
+    Instant now = services.clock().instant();
+    GuardedRolloutStatus original = rollout.getStatus();
+    GuardedRolloutStatus draft = StatusBuilder.copy(original);
+    List<String> errors = SpecCheck.errors(rollout.getSpec());
+    List<StepSize> steps =
+        errors.isEmpty() ? BatchPlanner.parse(rollout.getSpec().strategy.steps) : List.of();
+    String namespace = rollout.getMetadata().getNamespace();
+    Optional<ConfigFreeze> freeze =
+        Freezes.matching(cluster.freezes(), () -> cluster.namespaceLabels(namespace));
+    RolloutState state =
+        new RolloutState(rollout, draft, cluster, services, now, steps, freeze, errors);
+
+    RolloutPhase phase = Holds.resolve(draft, rollout.getSpec(), freeze, errors);
+    Step step;
+    int hops = 0;
+    do {
+      draft.phase = phase;
+      step = handlers.get(phase).handle(state);
+      phase = step.phase();
+    } while (step.now() && ++hops < MAX_HOPS);
+    draft.phase = phase;
+    StatusBuilder.finish(draft, state.generation(), now);
+
+    rollout.setStatus(draft);
+    UpdateControl<GuardedRollout> control =
+        StatusBuilder.same(original, draft)
+            ? UpdateControl.noUpdate()
+            : UpdateControl.patchStatus(rollout);
+    if (step.now()) {
+      return control.rescheduleAfter(0);
+    }
+    return step.requeue() == null ? control : control.rescheduleAfter(step.requeue());
+  }
+
+  /** A pod concerns the rollout that claims it and every rollout whose selector matches it. */
+  static Set<ResourceID> rolloutsOf(Pod pod, IndexerResourceCache<GuardedRollout> rollouts) {
+    String namespace = pod.getMetadata().getNamespace();
+    Set<ResourceID> ids = new HashSet<>();
+    Map<String, String> annotations = PodHealth.annotations(pod);
+    if (annotations.containsKey(RolloutKeys.ROLLOUT)) {
+      ids.add(new ResourceID(annotations.get(RolloutKeys.ROLLOUT), namespace));
+    }
+    rollouts
+        .list(
+            namespace,
+            r ->
+                r.getSpec() != null
+                    && !Selectors.isEmpty(r.getSpec().selector)
+                    && Selectors.matches(r.getSpec().selector, pod.getMetadata().getLabels()))
+        .forEach(r -> ids.add(ResourceID.fromResource(r)));
+    return ids;
+  }
+
+  /** A ConfigMap concerns the rollouts it is the source of, and the one that owns it. */
+  static Set<ResourceID> rolloutsOf(ConfigMap map, IndexerResourceCache<GuardedRollout> rollouts) {
+    String namespace = map.getMetadata().getNamespace();
+    Set<ResourceID> ids = new HashSet<>();
+    if (map.getMetadata().getOwnerReferences() != null) {
+      map.getMetadata().getOwnerReferences().stream()
+          .filter(ref -> GuardedRollout.KIND.equals(ref.getKind()))
+          .forEach(ref -> ids.add(new ResourceID(ref.getName(), namespace)));
+    }
+    rollouts
+        .list(
+            namespace,
+            r ->
+                r.getSpec() != null
+                    && r.getSpec().sourceRef != null
+                    && map.getMetadata().getName().equals(r.getSpec().sourceRef.name))
+        .forEach(r -> ids.add(ResourceID.fromResource(r)));
+    return ids;
+  }
+}

@@ -1,0 +1,82 @@
+package io.configguard.rollout;
+
+import io.configguard.api.FailedRevision;
+import io.configguard.api.GuardedRolloutStatus;
+import io.configguard.api.RolloutPhase;
+import io.configguard.rollout.DerivedConfigMaps.Track;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.util.Optional;
+
+/**
+ * Takes a new revision from the source when one is due: new content (by hash) that is neither
+ * stable nor a failed hash, while the circuit is closed. A failed hash written again is recorded
+ * and skipped, so a generator rewriting bad content cannot restart a loop.
+ */
+public final class Intake {
+  private Intake() {}
+
+  /** Starts Validating a new revision, or stays in {@code idle}. */
+  public static Step run(RolloutState state, RolloutPhase idle) {
+    GuardedRolloutStatus s = state.status();
+    if (s.circuitOpenGeneration != null && s.circuitOpenGeneration != state.generation()) {
+      s.circuitOpenGeneration = null;
+      s.consecutiveFailures = null;
+      state.normal("CircuitClosed", "the spec changed: new revisions are taken again");
+    }
+    Optional<ConfigMap> source = state.source();
+    if (source.isEmpty()) {
+      s.message = "waiting for ConfigMap " + state.spec().sourceRef.name;
+      return Step.rest(idle, null);
+    }
+    String hash = ConfigContent.of(source.get()).hash();
+    boolean seenNow = !hash.equals(s.sourceHash);
+    s.sourceHash = hash;
+    if (hash.equals(s.stableHash)) {
+      return Step.rest(idle, null);
+    }
+    Optional<FailedRevision> failed =
+        s.failedRevisions == null
+            ? Optional.empty()
+            : s.failedRevisions.stream().filter(f -> hash.equals(f.hash)).findFirst();
+    if (failed.isPresent()) {
+      s.message =
+          "source content "
+              + hash
+              + " failed as revision "
+              + failed.get().revision
+              + " and is not attempted again ("
+              + failed.get().reason
+              + ")";
+      if (seenNow) {
+        state.warning("RevisionSkipped", s.message);
+      }
+      return Step.rest(idle, null);
+    }
+    if (s.circuitOpenGeneration != null) {
+      s.message =
+          "circuit open after "
+              + s.consecutiveFailures
+              + " failed revisions: source content "
+              + hash
+              + " is not taken until the spec changes";
+      if (seenNow) {
+        state.warning("CircuitOpen", s.message);
+      }
+      return Step.rest(idle, null);
+    }
+    long revision =
+        Revisions.next(s, state.track(Track.STABLE), state.track(Track.CANDIDATE), hash);
+    s.candidateRevision = revision;
+    s.candidateHash = hash;
+    s.latestRevision = Math.max(revision, s.latestRevision == null ? 0 : s.latestRevision);
+    s.currentStep = null;
+    s.stepStartedAt = null;
+    s.bakeStartedAt = null;
+    s.unhealthyPods = null;
+    s.conflictsWith = null;
+    s.message =
+        "revision " + revision + " (" + hash + ") from ConfigMap " + state.spec().sourceRef.name;
+    state.normal("NewRevision", s.message);
+    return Step.go(RolloutPhase.Validating);
+  }
+}

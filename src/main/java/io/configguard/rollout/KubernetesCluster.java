@@ -1,0 +1,179 @@
+package io.configguard.rollout;
+
+import io.configguard.api.ConfigFreeze;
+import io.configguard.api.ConfigPolicy;
+import io.configguard.api.GuardedRollout;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+import org.jboss.logging.Logger;
+
+/**
+ * The operator's {@link Cluster}: reads from the informers' caches (which also hold this operator's
+ * own latest writes), writes through the API with preconditions, and files core Events. A 409 or
+ * 422 is a refused precondition; an admission webhook's denial is reported as such.
+ */
+final class KubernetesCluster implements Cluster {
+  private static final Logger LOG = Logger.getLogger(KubernetesCluster.class);
+  private static final AtomicLong EVENT_SEQUENCE = new AtomicLong();
+
+  private final Context<GuardedRollout> context;
+  private final KubernetesClient client;
+  private final InformerEventSource<Pod, GuardedRollout> pods;
+  private final InformerEventSource<ConfigMap, GuardedRollout> configMaps;
+  private final InformerEventSource<ConfigFreeze, GuardedRollout> freezes;
+
+  @SuppressWarnings("unchecked")
+  KubernetesCluster(Context<GuardedRollout> context) {
+    this.context = context;
+    this.client = context.getClient();
+    var sources = context.eventSourceRetriever();
+    this.pods =
+        (InformerEventSource<Pod, GuardedRollout>)
+            sources.getEventSourceFor(Pod.class, GuardedRolloutReconciler.PODS);
+    this.configMaps =
+        (InformerEventSource<ConfigMap, GuardedRollout>)
+            sources.getEventSourceFor(ConfigMap.class, GuardedRolloutReconciler.CONFIG_MAPS);
+    this.freezes =
+        (InformerEventSource<ConfigFreeze, GuardedRollout>)
+            sources.getEventSourceFor(ConfigFreeze.class, GuardedRolloutReconciler.FREEZES);
+  }
+
+  @Override
+  public Optional<ConfigMap> configMap(String namespace, String name) {
+    return configMaps.get(new ResourceID(name, namespace));
+  }
+
+  @Override
+  public List<Pod> pods(String namespace) {
+    return pods.list(namespace, p -> true)
+        .map(p -> pods.get(ResourceID.fromResource(p)).orElse(p))
+        .toList();
+  }
+
+  @Override
+  public Optional<Pod> freshPod(String namespace, String name) {
+    return Optional.ofNullable(client.pods().inNamespace(namespace).withName(name).get());
+  }
+
+  @Override
+  public Pod patchPod(Pod pod, String mergePatch) throws Refused {
+    return write(pods, pod, p -> patch(client, p, mergePatch));
+  }
+
+  /** Sends a JSON merge patch; its resourceVersion makes the API server check the precondition. */
+  static Pod patch(KubernetesClient client, Pod pod, String mergePatch) {
+    return client
+        .pods()
+        .inNamespace(pod.getMetadata().getNamespace())
+        .withName(pod.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
+  }
+
+  @Override
+  public ConfigMap create(ConfigMap map) throws Refused {
+    return write(configMaps, map, m -> client.configMaps().resource(m).create());
+  }
+
+  @Override
+  public ConfigMap update(ConfigMap map) throws Refused {
+    return write(configMaps, map, m -> client.configMaps().resource(m).update());
+  }
+
+  /** Writes through the informer so the next read sees the result and no event echoes back. */
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> R write(
+      InformerEventSource<R, GuardedRollout> source, R resource, UnaryOperator<R> operation)
+      throws Refused {
+    try {
+      return source.eventFilteringUpdateAndCacheResource(resource, operation);
+    } catch (KubernetesClientException e) {
+      throw refusal(e);
+    }
+  }
+
+  /** A failed precondition or an admission denial as a {@link Refused}; anything else rethrown. */
+  static Refused refusal(KubernetesClientException e) throws KubernetesClientException {
+    String message = e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage();
+    if (message != null && message.contains("denied the request")) {
+      return new Refused(Refused.Why.DENIED, message);
+    }
+    if (e.getCode() == 409 || e.getCode() == 422 || e.getCode() == 404) {
+      return new Refused(Refused.Why.STALE, "precondition failed (" + e.getCode() + ")");
+    }
+    throw e;
+  }
+
+  @Override
+  public boolean rolloutExists(String namespace, String name) {
+    return context.getPrimaryCache().get(new ResourceID(name, namespace)).isPresent();
+  }
+
+  @Override
+  public List<ConfigFreeze> freezes() {
+    return freezes.list(f -> true).toList();
+  }
+
+  @Override
+  public Map<String, String> namespaceLabels(String namespace) {
+    Namespace ns = client.namespaces().withName(namespace).get();
+    return ns == null || ns.getMetadata().getLabels() == null
+        ? Map.of()
+        : ns.getMetadata().getLabels();
+  }
+
+  @Override
+  public void event(GuardedRollout about, String type, String reason, String message) {
+    String now = Instant.now().toString();
+    String namespace = about.getMetadata().getNamespace();
+    Event event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(
+                about.getMetadata().getName()
+                    + "."
+                    + Long.toHexString(System.currentTimeMillis())
+                    + Long.toHexString(EVENT_SEQUENCE.incrementAndGet()))
+            .withNamespace(namespace)
+            .endMetadata()
+            .withNewInvolvedObject()
+            .withApiVersion(ConfigPolicy.GROUP + "/" + ConfigPolicy.VERSION)
+            .withKind(GuardedRollout.KIND)
+            .withName(about.getMetadata().getName())
+            .withNamespace(namespace)
+            .withUid(about.getMetadata().getUid())
+            .endInvolvedObject()
+            .withType(type)
+            .withReason(reason)
+            .withMessage(StatusBuilder.cap(message))
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .withNewSource()
+            .withComponent("configguard")
+            .endSource()
+            .withReportingComponent("configguard.io/rollout")
+            .build();
+    try {
+      client.v1().events().inNamespace(namespace).resource(event).create();
+    } catch (KubernetesClientException e) {
+      LOG.warnf(
+          "could not record event %s for %s/%s: %s",
+          reason, namespace, about.getMetadata().getName(), e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.configguard.rollout;
+
+import io.configguard.api.FailedRevision;
+import io.configguard.api.GuardedRolloutStatus;
+import io.configguard.api.RolloutHistoryEntry;
+import io.configguard.api.RolloutPhase;
+import java.util.List;
+
+/** Records how a revision ended in the status: history, failed hashes and the circuit. */
+public final class Outcomes {
+  private Outcomes() {}
+
+  /**
+   * Records a failed revision: its hash is never attempted again, and after maxFailedRevisions
+   * consecutive failures the circuit opens until the spec changes.
+   */
+  public static void failed(RolloutState state, String reason, RolloutPhase outcome) {
+    GuardedRolloutStatus s = state.status();
+    String time = state.now().toString();
+    StatusBuilder.addFailed(
+        s, new FailedRevision(s.candidateRevision, s.candidateHash, reason, time));
+    StatusBuilder.addHistory(
+        s, new RolloutHistoryEntry(s.candidateRevision, s.candidateHash, outcome, reason, time));
+    s.consecutiveFailures = (s.consecutiveFailures == null ? 0 : s.consecutiveFailures) + 1;
+    int max = state.strategy().maxFailedRevisions == null ? 3 : state.strategy().maxFailedRevisions;
+    if (s.consecutiveFailures >= max && s.circuitOpenGeneration == null) {
+      s.circuitOpenGeneration = state.generation();
+      state.warning(
+          "CircuitOpen",
+          s.consecutiveFailures
+              + " consecutive revisions failed: no new revision is taken until the spec changes");
+    }
+    clearCandidate(s);
+  }
+
+  /** Records the candidate as stable: what promotion (or a first revision) ends with. */
+  public static Step succeeded(RolloutState state, String message) {
+    GuardedRolloutStatus s = state.status();
+    s.stableRevision = s.candidateRevision;
+    s.stableHash = s.candidateHash;
+    StatusBuilder.addHistory(
+        s,
+        new RolloutHistoryEntry(
+            s.candidateRevision,
+            s.candidateHash,
+            RolloutPhase.Succeeded,
+            message,
+            state.now().toString()));
+    s.consecutiveFailures = null;
+    s.circuitOpenGeneration = null;
+    clearCandidate(s);
+    s.message = message;
+    state.normal("Promoted", message);
+    state.services().metrics().promoted();
+    return Step.rest(RolloutPhase.Succeeded, null);
+  }
+
+  static void clearCandidate(GuardedRolloutStatus s) {
+    s.candidateRevision = null;
+    s.candidateHash = null;
+    s.currentStep = null;
+    s.stepStartedAt = null;
+    s.bakeStartedAt = null;
+    s.unhealthyPods = null;
+  }
+
+  /** The idle phase to show when nothing is in flight: how the last revision ended. */
+  public static RolloutPhase idlePhase(GuardedRolloutStatus s) {
+    if (s.stableRevision == null && (s.history == null || s.history.isEmpty())) {
+      return RolloutPhase.Pending;
+    }
+    List<RolloutHistoryEntry> h = s.history;
+    return h == null || h.isEmpty() ? RolloutPhase.Succeeded : h.get(h.size() - 1).outcome;
+  }
+}

@@ -1,0 +1,270 @@
+package io.configguard.rollout;
+
+import io.configguard.api.GuardedRolloutStatus;
+import io.configguard.api.HttpGetCheck;
+import io.configguard.api.RolloutPhase;
+import io.configguard.api.RolloutStrategy;
+import io.configguard.rollout.DerivedConfigMaps.Track;
+import io.configguard.rollout.PodHealth.ProbeResult;
+import io.configguard.rollout.PodHealth.Verdict;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Moves pods to the candidate step by step and bakes each step. Every pass:
+ *
+ * <ol>
+ *   <li>a selected pod claimed by another rollout → Conflict, nothing touched;
+ *   <li>the health gate over the candidate pods; more than maxUnhealthyPods failing → rollback;
+ *   <li>fewer candidate pods than the step's target → move the next ones (conditional patches),
+ *       which restarts the step's bake clock;
+ *   <li>baking → look again when it ends (pod changes wake it up earlier);
+ *   <li>baked → next step, or after the last one promotion: the stable ConfigMap gets the
+ *       candidate's content and number, which every pod already points at.
+ * </ol>
+ */
+final class ProgressingHandler implements PhaseHandler {
+  static final Duration RECHECK = Duration.ofSeconds(10);
+  static final Duration LOAD_POLL = Duration.ofSeconds(2);
+  static final Duration NO_PODS_RECHECK = Duration.ofSeconds(30);
+
+  @Override
+  public Step handle(RolloutState state) {
+    GuardedRolloutStatus s = state.status();
+    if (s.candidateRevision == null) {
+      return Step.go(Outcomes.idlePhase(s));
+    }
+    long revision = s.candidateRevision;
+    RolloutStrategy strategy = state.strategy();
+    List<Pod> pods = state.selectedPods();
+    Optional<Claims.Foreign> foreign = Claims.find(state, pods);
+    if (foreign.isPresent()) {
+      return ConflictHandler.enter(state, foreign.get());
+    }
+    s.conflictsWith = null;
+
+    List<Pod> moved = pods.stream().filter(p -> state.isOn(p, revision)).toList();
+    Gate gate = Gate.assess(state, pods, moved, revision);
+    s.unhealthyPods =
+        gate.unhealthy.isEmpty()
+            ? null
+            : gate.unhealthy.keySet().stream().limit(StatusBuilder.MAX_UNHEALTHY_LISTED).toList();
+    int tolerated = strategy.maxUnhealthyPods == null ? 0 : strategy.maxUnhealthyPods;
+    if (gate.unhealthy.size() > tolerated) {
+      return Rollback.run(state, gate.summary(tolerated), RolloutPhase.RolledBack);
+    }
+
+    int total = state.steps().size();
+    int step = Math.max(1, Math.min(s.currentStep == null ? 1 : s.currentStep, total));
+    List<Integer> targets = BatchPlanner.targets(state.steps(), pods.size());
+    s.currentStep = step;
+    s.totalSteps = total;
+    s.selectedPods = pods.size();
+    s.updatedPods = moved.size();
+    if (pods.isEmpty()) {
+      s.message = "revision " + revision + ": no pod matches the selector; waiting for pods";
+      return Step.rest(RolloutPhase.Progressing, NO_PODS_RECHECK);
+    }
+    int target = targets.get(step - 1);
+    if (moved.size() < target) {
+      return moveMore(state, pods, moved.size(), target, revision);
+    }
+
+    HttpGetCheck http = state.spec().healthCheck == null ? null : state.spec().healthCheck.httpGet;
+    int bake = strategy.bakeSeconds == null ? 60 : strategy.bakeSeconds;
+    if (s.bakeStartedAt == null || !gate.loading.isEmpty()) {
+      if (!gate.loading.isEmpty()) {
+        s.message =
+            progress(s)
+                + ": waiting for "
+                + gate.loading.size()
+                + " pods to report revision "
+                + revision
+                + " in "
+                + http.revisionHeader;
+        return Step.rest(RolloutPhase.Progressing, LOAD_POLL);
+      }
+      s.bakeStartedAt = state.now().toString();
+      if (s.stepStartedAt == null) {
+        s.stepStartedAt = s.bakeStartedAt;
+      }
+    }
+    Instant bakeEnd = Instant.parse(s.bakeStartedAt).plusSeconds(bake);
+    if (state.now().isBefore(bakeEnd)) {
+      s.message = progress(s) + ": baking until " + bakeEnd;
+      Duration left = Duration.between(state.now(), bakeEnd);
+      boolean poll = http != null && left.compareTo(RECHECK) > 0;
+      return Step.rest(RolloutPhase.Progressing, poll ? RECHECK : left);
+    }
+
+    state.normal(
+        "StepPassed", progress(s) + ": every candidate pod stayed healthy for " + bake + "s");
+    int next = step + 1;
+    while (next <= total && targets.get(next - 1) <= targets.get(step - 1)) {
+      next++; // more steps than pods: this step cannot add a pod
+    }
+    if (next > total) {
+      return promote(state, moved.size());
+    }
+    s.currentStep = next;
+    s.stepStartedAt = null;
+    s.bakeStartedAt = null;
+    s.message = progress(s) + ": moving pods";
+    return Step.rest(RolloutPhase.Progressing, Duration.ZERO);
+  }
+
+  private Step moveMore(RolloutState state, List<Pod> pods, int onCandidate, int target, long rev) {
+    GuardedRolloutStatus s = state.status();
+    // Ordering all pods and skipping the moved ones keeps each batch on the least-used nodes.
+    List<Pod> order = PodOrder.order(pods).stream().filter(p -> !state.isOn(p, rev)).toList();
+    List<String> refused = new ArrayList<>();
+    int movedNow = 0;
+    for (Pod pod : order) {
+      if (onCandidate + movedNow >= target) {
+        break;
+      }
+      PodMover.Result result = PodMover.pointAt(state, pod, rev, true);
+      if (result instanceof PodMover.Result.Refused r) {
+        refused.add(r.why());
+      } else {
+        movedNow++;
+      }
+    }
+    s.updatedPods = onCandidate + movedNow;
+    HttpGetCheck http = state.spec().healthCheck == null ? null : state.spec().healthCheck.httpGet;
+    boolean waitForLoad = http != null && http.revisionHeader != null;
+    if (movedNow > 0) {
+      s.stepStartedAt = state.now().toString();
+      s.bakeStartedAt = waitForLoad ? null : s.stepStartedAt;
+      state.services().metrics().podsMoved(movedNow);
+      state.normal("StepStarted", progress(s) + ": moved " + movedNow + " pods");
+    }
+    if (!refused.isEmpty()) {
+      s.message = progress(s) + ": " + refused.size() + " moves refused: " + refused.get(0);
+      state.warning("MoveRefused", s.message);
+      return Step.rest(RolloutPhase.Progressing, Rollback.RETRY);
+    }
+    int bake = state.strategy().bakeSeconds == null ? 60 : state.strategy().bakeSeconds;
+    s.message = progress(s) + ": baking " + bake + "s";
+    return bake == 0 && !waitForLoad
+        ? Step.go(RolloutPhase.Progressing)
+        : Step.rest(RolloutPhase.Progressing, waitForLoad ? LOAD_POLL : bakeWait(bake, http));
+  }
+
+  private static Duration bakeWait(int bake, HttpGetCheck http) {
+    Duration full = Duration.ofSeconds(bake);
+    return http != null && full.compareTo(RECHECK) > 0 ? RECHECK : full;
+  }
+
+  private Step promote(RolloutState state, int pods) {
+    GuardedRolloutStatus s = state.status();
+    long revision = s.candidateRevision;
+    Optional<ConfigMap> candidate = state.track(Track.CANDIDATE);
+    if (candidate.isEmpty()
+        || DerivedConfigMaps.revisionOf(candidate.get()).orElse(-1) != revision
+        || !ConfigContent.ofDerived(candidate.get()).hash().equals(s.candidateHash)) {
+      return Rollback.run(
+          state,
+          Track.CANDIDATE.nameFor(state.name())
+              + " no longer holds revision "
+              + revision
+              + " as staged; not promoting it",
+          RolloutPhase.RolledBack);
+    }
+    try {
+      Tracks.write(
+          state, Track.STABLE, revision, s.candidateHash, ConfigContent.ofDerived(candidate.get()));
+    } catch (Cluster.Refused refused) {
+      if (refused.why() == Cluster.Refused.Why.DENIED) {
+        return Rollback.run(
+            state, "promotion was denied: " + refused.getMessage(), RolloutPhase.RolledBack);
+      }
+      s.message = progress(s) + ": promotion: " + refused.getMessage();
+      return Step.rest(RolloutPhase.Progressing, Rollback.RETRY);
+    }
+    return Outcomes.succeeded(
+        state,
+        "revision " + revision + " is stable: " + pods + " pods passed " + s.totalSteps + " steps");
+  }
+
+  private static String progress(GuardedRolloutStatus s) {
+    return "revision "
+        + s.candidateRevision
+        + " step "
+        + s.currentStep
+        + "/"
+        + s.totalSteps
+        + ", "
+        + s.updatedPods
+        + "/"
+        + s.selectedPods
+        + " pods";
+  }
+
+  /**
+   * The health gate over the candidate pods: unhealthy ones (with their reason, including pods seen
+   * unhealthy before that have since disappeared) and ones still loading the revision.
+   */
+  record Gate(Map<String, String> unhealthy, List<String> loading) {
+    static Gate assess(RolloutState state, List<Pod> selected, List<Pod> moved, long revision) {
+      GuardedRolloutStatus s = state.status();
+      HttpGetCheck http =
+          state.spec().healthCheck == null ? null : state.spec().healthCheck.httpGet;
+      Map<String, ProbeResult> probes =
+          http == null || moved.isEmpty() ? Map.of() : state.services().probe().probe(moved, http);
+      Map<String, String> unhealthy = new TreeMap<>();
+      List<String> loading = new ArrayList<>();
+      Instant loadDeadline =
+          s.stepStartedAt == null || http == null
+              ? null
+              : Instant.parse(s.stepStartedAt)
+                  .plusSeconds(http.loadTimeoutSeconds == null ? 300 : http.loadTimeoutSeconds);
+      for (Pod pod : moved) {
+        String name = pod.getMetadata().getName();
+        Verdict verdict =
+            PodHealth.check(
+                pod, revision, probes.get(name), http == null ? null : http.revisionHeader);
+        if (verdict instanceof Verdict.Unhealthy u) {
+          unhealthy.put(name, u.reason());
+        } else if (verdict instanceof Verdict.Loading l) {
+          if (loadDeadline != null && state.now().isAfter(loadDeadline)) {
+            unhealthy.put(
+                name, "did not report revision " + revision + " in time (" + l.detail() + ")");
+          } else {
+            loading.add(name);
+          }
+        }
+      }
+      Set<String> present =
+          selected.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+      if (s.unhealthyPods != null) {
+        for (String name : s.unhealthyPods) {
+          if (!present.contains(name)) {
+            unhealthy.putIfAbsent(name, "was unhealthy, then disappeared");
+          }
+        }
+      }
+      return new Gate(unhealthy, loading);
+    }
+
+    String summary(int tolerated) {
+      return unhealthy.size()
+          + " unhealthy pods (tolerated "
+          + tolerated
+          + "): "
+          + unhealthy.entrySet().stream()
+              .limit(5)
+              .map(e -> e.getKey() + " " + e.getValue())
+              .collect(Collectors.joining(", "));
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package io.configguard.rollout;
+
+import io.configguard.api.ConfigFreeze;
+import io.configguard.api.GuardedRollout;
+import io.configguard.api.GuardedRolloutSpec;
+import io.configguard.api.GuardedRolloutStatus;
+import io.configguard.api.RolloutPhase;
+import io.configguard.api.RolloutStrategy;
+import io.configguard.rollout.BatchPlanner.StepSize;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One reconcile's view of a GuardedRollout: its spec, a draft of its status the handlers edit, the
+ * cluster, and the time. Handlers read the world only through here.
+ */
+public final class RolloutState {
+  private final GuardedRollout rollout;
+  private final GuardedRolloutStatus status;
+  private final RolloutPhase enteredAs;
+  private final Cluster cluster;
+  private final RolloutServices services;
+  private final Instant now;
+  private final List<StepSize> steps;
+  private final Optional<ConfigFreeze> freeze;
+  private final List<String> specErrors;
+
+  public RolloutState(
+      GuardedRollout rollout,
+      GuardedRolloutStatus draft,
+      Cluster cluster,
+      RolloutServices services,
+      Instant now,
+      List<StepSize> steps,
+      Optional<ConfigFreeze> freeze,
+      List<String> specErrors) {
+    this.rollout = rollout;
+    this.status = draft;
+    this.enteredAs = draft.phase == null ? RolloutPhase.Pending : draft.phase;
+    this.cluster = cluster;
+    this.services = services;
+    this.now = now;
+    this.steps = steps;
+    this.freeze = freeze;
+    this.specErrors = specErrors;
+  }
+
+  /** The ConfigFreeze that matches this rollout's namespace, if any. */
+  public Optional<ConfigFreeze> freeze() {
+    return freeze;
+  }
+
+  /** Why the spec cannot be acted on; empty when it can. */
+  public List<String> specErrors() {
+    return specErrors;
+  }
+
+  public GuardedRollout rollout() {
+    return rollout;
+  }
+
+  public GuardedRolloutSpec spec() {
+    return rollout.getSpec();
+  }
+
+  public RolloutStrategy strategy() {
+    return spec().strategy == null ? new RolloutStrategy() : spec().strategy;
+  }
+
+  /** The draft status; the reconciler patches it when the handlers are done, if it changed. */
+  public GuardedRolloutStatus status() {
+    return status;
+  }
+
+  /** The phase the status had when this reconcile started. */
+  public RolloutPhase enteredAs() {
+    return enteredAs;
+  }
+
+  public String name() {
+    return rollout.getMetadata().getName();
+  }
+
+  public String namespace() {
+    return rollout.getMetadata().getNamespace();
+  }
+
+  public long generation() {
+    Long g = rollout.getMetadata().getGeneration();
+    return g == null ? 0 : g;
+  }
+
+  public Instant now() {
+    return now;
+  }
+
+  public Cluster cluster() {
+    return cluster;
+  }
+
+  public RolloutServices services() {
+    return services;
+  }
+
+  /** The parsed steps, ending in 100%. */
+  public List<StepSize> steps() {
+    return steps;
+  }
+
+  /** Pods the selector matches that are not terminating. */
+  public List<Pod> selectedPods() {
+    return cluster.pods(namespace()).stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .filter(p -> Selectors.matches(spec().selector, p.getMetadata().getLabels()))
+        .toList();
+  }
+
+  public Optional<ConfigMap> source() {
+    return cluster.configMap(namespace(), spec().sourceRef.name);
+  }
+
+  public Optional<ConfigMap> track(DerivedConfigMaps.Track track) {
+    return cluster.configMap(namespace(), track.nameFor(name()));
+  }
+
+  public Map<String, String> namespaceLabels() {
+    return cluster.namespaceLabels(namespace());
+  }
+
+  public void event(String type, String reason, String message) {
+    cluster.event(rollout, type, reason, message);
+  }
+
+  public void normal(String reason, String message) {
+    event("Normal", reason, message);
+  }
+
+  public void warning(String reason, String message) {
+    event("Warning", reason, message);
+  }
+
+  /** Whether the pod's annotations say it serves {@code revision} for this rollout. */
+  public boolean isOn(Pod pod, long revision) {
+    Map<String, String> a = PodHealth.annotations(pod);
+    return name().equals(a.get(RolloutKeys.ROLLOUT))
+        && Long.toString(revision).equals(a.get(RolloutKeys.REVISION));
+  }
+
+  public boolean isClaimedByMe(Pod pod) {
+    return name().equals(PodHealth.annotations(pod).get(RolloutKeys.ROLLOUT));
+  }
+}

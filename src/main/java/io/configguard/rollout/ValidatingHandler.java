@@ -1,0 +1,94 @@
+package io.configguard.rollout;
+
+import io.configguard.api.Enforcement;
+import io.configguard.api.GuardedRolloutStatus;
+import io.configguard.api.RolloutPhase;
+import io.configguard.policy.Verdict;
+import io.configguard.policy.Violation;
+import io.configguard.rollout.DerivedConfigMaps.Track;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Pre-flight: the candidate is evaluated against every policy that matches the source. A Deny
+ * violation fails the revision before any pod is touched. A passing first revision becomes stable
+ * directly (there is nothing to stage against); a later one is written to the candidate ConfigMap
+ * and staged.
+ */
+final class ValidatingHandler implements PhaseHandler {
+  static final Duration RETRY = Duration.ofSeconds(5);
+
+  @Override
+  public Step handle(RolloutState state) {
+    GuardedRolloutStatus s = state.status();
+    if (s.candidateRevision == null) {
+      return Step.go(Outcomes.idlePhase(s));
+    }
+    long revision = s.candidateRevision;
+    String hash = s.candidateHash;
+    Optional<ConfigMap> source = state.source();
+    if (source.isEmpty() || !ConfigContent.of(source.get()).hash().equals(hash)) {
+      // The source moved on before pre-flight ran (an operator restart in between): this number
+      // is spent, and the new content gets the next one.
+      Outcomes.clearCandidate(s);
+      return Step.go(Outcomes.idlePhase(s));
+    }
+    ConfigContent content = ConfigContent.of(source.get());
+    if (content.usesReservedKey()) {
+      return fail(state, "the source uses the reserved key " + DerivedConfigMaps.REVISION_KEY);
+    }
+    Verdict verdict = Preflight.check(state, source.get(), content);
+    if (verdict.denied()) {
+      return fail(state, "pre-flight: " + lines(verdict.with(Enforcement.Deny)));
+    }
+    List<Violation> warnings = verdict.with(Enforcement.Warn);
+    if (!warnings.isEmpty()) {
+      state.warning(
+          "PreflightWarning", "revision " + revision + " pre-flight warnings: " + lines(warnings));
+    }
+    try {
+      if (s.stableRevision == null) {
+        Tracks.write(state, Track.STABLE, revision, hash, content);
+        Tracks.write(state, Track.CANDIDATE, revision, hash, content);
+        return Outcomes.succeeded(
+            state,
+            "revision "
+                + revision
+                + " is stable: the first revision passed pre-flight and is not staged");
+      }
+      Tracks.write(state, Track.CANDIDATE, revision, hash, content);
+    } catch (Cluster.Refused refused) {
+      if (refused.why() == Cluster.Refused.Why.DENIED) {
+        return fail(state, "writing the candidate was denied: " + refused.getMessage());
+      }
+      s.message = "revision " + revision + ": " + refused.getMessage();
+      return Step.rest(RolloutPhase.Validating, RETRY);
+    }
+    s.currentStep = 1;
+    s.totalSteps = state.steps().size();
+    s.updatedPods = 0;
+    s.message =
+        "revision "
+            + revision
+            + " passed pre-flight and is staged in "
+            + Track.CANDIDATE.nameFor(state.name());
+    state.normal("Staged", s.message);
+    return Step.go(RolloutPhase.Progressing);
+  }
+
+  private static Step fail(RolloutState state, String reason) {
+    GuardedRolloutStatus s = state.status();
+    long revision = s.candidateRevision;
+    Outcomes.failed(state, reason, RolloutPhase.Failed);
+    s.message = "revision " + revision + " failed, no pod touched: " + reason;
+    state.warning("PreflightFailed", s.message);
+    return Step.rest(RolloutPhase.Failed, null);
+  }
+
+  private static String lines(List<Violation> violations) {
+    return violations.stream().map(Violation::line).collect(Collectors.joining("; "));
+  }
+}

@@ -1,0 +1,157 @@
+package io.configguard.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.configguard.api.ConfigFreeze;
+import io.configguard.api.GuardedRollout;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * An in-memory API server for handler tests, with the semantics the handlers rely on: every write
+ * bumps resourceVersion, and a write carrying a stale one is refused.
+ */
+final class FakeCluster implements Cluster {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  final Map<String, Pod> pods = new TreeMap<>();
+  final Map<String, ConfigMap> maps = new TreeMap<>();
+  final List<ConfigFreeze> freezes = new ArrayList<>();
+  final Set<String> rollouts = new HashSet<>();
+  final Map<String, String> namespaceLabels = new HashMap<>();
+  final List<String> events = new ArrayList<>();
+  final List<String> writes = new ArrayList<>();
+
+  /** Runs on the stored pod just before a patch is applied: simulates a concurrent writer. */
+  Consumer<Pod> beforePatch = p -> {};
+
+  private long version = 100;
+
+  Pod put(Pod pod) {
+    Pod copy = new PodBuilder(pod).build();
+    copy.getMetadata().setResourceVersion(Long.toString(++version));
+    pods.put(copy.getMetadata().getName(), copy);
+    return copy;
+  }
+
+  ConfigMap put(ConfigMap map) {
+    ConfigMap copy = new ConfigMapBuilder(map).build();
+    copy.getMetadata().setResourceVersion(Long.toString(++version));
+    maps.put(copy.getMetadata().getName(), copy);
+    return copy;
+  }
+
+  Pod pod(String name) {
+    return pods.get(name);
+  }
+
+  String revisionOf(String pod) {
+    return PodHealth.annotations(pods.get(pod)).get(RolloutKeys.REVISION);
+  }
+
+  long podWrites() {
+    return writes.stream().filter(w -> w.startsWith("patch pod")).count();
+  }
+
+  List<String> eventReasons() {
+    return events.stream().map(e -> e.split(":")[0]).toList();
+  }
+
+  @Override
+  public Optional<ConfigMap> configMap(String namespace, String name) {
+    return Optional.ofNullable(maps.get(name)).map(m -> new ConfigMapBuilder(m).build());
+  }
+
+  @Override
+  public List<Pod> pods(String namespace) {
+    return pods.values().stream().map(p -> new PodBuilder(p).build()).toList();
+  }
+
+  @Override
+  public Optional<Pod> freshPod(String namespace, String name) {
+    return Optional.ofNullable(pods.get(name)).map(p -> new PodBuilder(p).build());
+  }
+
+  @Override
+  public Pod patchPod(Pod pod, String mergePatch) throws Refused {
+    String name = pod.getMetadata().getName();
+    Pod stored = pods.get(name);
+    writes.add("patch pod " + name);
+    if (stored == null) {
+      throw new Refused(Refused.Why.STALE, "404");
+    }
+    beforePatch.accept(stored);
+    try {
+      JsonNode patch = JSON.readTree(mergePatch);
+      if (!patch
+          .at("/metadata/resourceVersion")
+          .asText()
+          .equals(stored.getMetadata().getResourceVersion())) {
+        throw new Refused(Refused.Why.STALE, "409");
+      }
+      Iterator<Map.Entry<String, JsonNode>> it = patch.at("/metadata/annotations").fields();
+      Map<String, String> annotations = new HashMap<>(PodHealth.annotations(stored));
+      it.forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
+      stored.getMetadata().setAnnotations(annotations);
+      stored.getMetadata().setResourceVersion(Long.toString(++version));
+      return new PodBuilder(stored).build();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  @Override
+  public ConfigMap create(ConfigMap map) throws Refused {
+    writes.add("create configmap " + map.getMetadata().getName());
+    if (maps.containsKey(map.getMetadata().getName())) {
+      throw new Refused(Refused.Why.STALE, "409 already exists");
+    }
+    return put(map);
+  }
+
+  @Override
+  public ConfigMap update(ConfigMap map) throws Refused {
+    writes.add("update configmap " + map.getMetadata().getName());
+    ConfigMap stored = maps.get(map.getMetadata().getName());
+    if (stored == null
+        || !stored
+            .getMetadata()
+            .getResourceVersion()
+            .equals(map.getMetadata().getResourceVersion())) {
+      throw new Refused(Refused.Why.STALE, "409");
+    }
+    return put(map);
+  }
+
+  @Override
+  public boolean rolloutExists(String namespace, String name) {
+    return rollouts.contains(name);
+  }
+
+  @Override
+  public List<ConfigFreeze> freezes() {
+    return freezes;
+  }
+
+  @Override
+  public Map<String, String> namespaceLabels(String namespace) {
+    return namespaceLabels;
+  }
+
+  @Override
+  public void event(GuardedRollout about, String type, String reason, String message) {
+    events.add(reason + ": " + message);
+  }
+}
