@@ -2,6 +2,7 @@ package io.configguard.admission;
 
 import io.configguard.api.ClusterConfigPolicy;
 import io.configguard.api.ConfigPolicy;
+import io.configguard.api.PolicySpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -86,7 +87,7 @@ public final class ClusterPolicySource
   }
 
   /** Mirrors one policy kind into the index. */
-  private final class ToIndex<T extends CustomResource<io.configguard.api.PolicySpec, ?>>
+  private final class ToIndex<T extends CustomResource<PolicySpec, ?>>
       implements ResourceEventHandler<T> {
     @Override
     public void onAdd(T policy) {
@@ -112,7 +113,7 @@ public final class ClusterPolicySource
               + p.getMetadata().getName()
               + " generation "
               + p.getMetadata().getGeneration(),
-          policy.getSpec() == null ? new io.configguard.api.PolicySpec() : policy.getSpec());
+          policy.getSpec() == null ? new PolicySpec() : policy.getSpec());
     }
   }
 }
