@@ -16,14 +16,18 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The rollout benchmark (not part of the test suite; see bench/README-rollout.md): 1,000 pods, 4
  * steps, bakeSeconds 0, against the mock server. Measures the wall time from the source change to
  * Succeeded and counts the operator's API writes, then the same for a rollback from 100%.
  *
- * <p>Run: {@code mvn -B -q test -Dtest=RolloutBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
+ * <p>Run: {@code mvn -B -q test -Dtest=RolloutBenchmark -Dbench
+ * -Dsurefire.failIfNoSpecifiedTests=false}; without {@code -Dbench} it is skipped, so that {@code
+ * -Dtest='io.configguard.rollout.**'} does not run it.
  */
+@EnabledIfSystemProperty(named = "bench", matches = ".*")
 @EnableKubernetesMockClient(crud = true, https = false)
 class RolloutBenchmark {
   static final int PODS = Integer.getInteger("bench.pods", 1000);
