@@ -1,5 +1,6 @@
 package io.configguard.api;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -26,4 +27,19 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "AGE",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
-public class ClusterConfigPolicy extends CustomResource<PolicySpec, PolicyStatus> {}
+public class ClusterConfigPolicy extends CustomResource<PolicySpec, PolicyStatus> {
+
+  // Overridden only to describe spec and status in the CRD (kubectl explain shows it).
+  @Override
+  @JsonPropertyDescription(
+      "What the policy matches, its rules and what admission does with violations.")
+  public PolicySpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription("Observed state: whether the policy is enforced, and audit results.")
+  public PolicyStatus getStatus() {
+    return super.getStatus();
+  }
+}

@@ -1,6 +1,8 @@
 package io.configguard.api;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crd.generator.annotation.SchemaSwap;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
@@ -22,4 +24,13 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "AGE",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
-public class ConfigFreeze extends CustomResource<ConfigFreezeSpec, Void> {}
+// A freeze has no observed state: the swap keeps `status` out of the schema.
+@SchemaSwap(originalType = ConfigFreeze.class, fieldName = "status")
+public class ConfigFreeze extends CustomResource<ConfigFreezeSpec, Void> {
+  // Overridden only to describe spec in the CRD (kubectl explain shows it).
+  @Override
+  @JsonPropertyDescription("Which namespaces are frozen, why, and what the freeze denies.")
+  public ConfigFreezeSpec getSpec() {
+    return super.getSpec();
+  }
+}

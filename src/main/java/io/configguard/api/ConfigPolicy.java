@@ -1,5 +1,6 @@
 package io.configguard.api;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -30,4 +31,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class ConfigPolicy extends CustomResource<PolicySpec, PolicyStatus> implements Namespaced {
   public static final String GROUP = "configguard.io";
   public static final String VERSION = "v1alpha1";
+
+  // Overridden only to describe spec and status in the CRD (kubectl explain shows it).
+  @Override
+  @JsonPropertyDescription(
+      "What the policy matches, its rules and what admission does with violations.")
+  public PolicySpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription("Observed state: whether the policy is enforced, and audit results.")
+  public PolicyStatus getStatus() {
+    return super.getStatus();
+  }
 }

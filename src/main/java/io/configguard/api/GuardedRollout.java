@@ -1,5 +1,6 @@
 package io.configguard.api;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -38,4 +39,19 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class GuardedRollout extends CustomResource<GuardedRolloutSpec, GuardedRolloutStatus>
     implements Namespaced {
   public static final String KIND = "GuardedRollout";
+
+  // Overridden only to describe spec and status in the CRD (kubectl explain shows it).
+  @Override
+  @JsonPropertyDescription(
+      "Which ConfigMap to ship to which pods, in which steps, with which health gates.")
+  public GuardedRolloutSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription(
+      "Observed state: phase, stable and candidate revisions, step, failed revisions, history.")
+  public GuardedRolloutStatus getStatus() {
+    return super.getStatus();
+  }
 }

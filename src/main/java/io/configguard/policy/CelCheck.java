@@ -1,5 +1,6 @@
 package io.configguard.policy;
 
+import dev.cel.common.ast.CelExpr;
 import dev.cel.common.exceptions.CelIterationLimitExceededException;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelEvaluationListener;
@@ -69,12 +70,17 @@ record CelCheck(CelRuntime.Program program, String expression, String message, l
     }
   }
 
-  /** Counts evaluation steps and checks the deadline every 1024 steps. */
+  /**
+   * Counts evaluation steps and checks the deadline every 1024 steps. Once it stops an evaluation
+   * it throws on every later step too: CEL's logical operators absorb an error from one side, so a
+   * single throw could be swallowed and the evaluation would go on.
+   */
   private static final class Cost implements CelEvaluationListener {
     private final long limit;
     private final Documents documents;
     private long cost;
     private int steps;
+    private RuntimeException stop;
 
     Cost(long limit, Documents documents) {
       this.limit = limit;
@@ -82,13 +88,20 @@ record CelCheck(CelRuntime.Program program, String expression, String message, l
     }
 
     @Override
-    public void callback(dev.cel.common.ast.CelExpr expr, Object value) {
+    public void callback(CelExpr expr, Object value) {
+      if (stop != null) {
+        throw stop;
+      }
       cost += value instanceof String s ? 1 + s.length() / 16 : 1;
       if (cost > limit) {
-        throw new CostExceeded();
+        throw stop = new CostExceeded();
       }
       if ((++steps & 1023) == 0) {
-        documents.checkDeadline();
+        try {
+          documents.checkDeadline();
+        } catch (BudgetExceeded e) {
+          throw stop = e;
+        }
       }
     }
   }

@@ -16,12 +16,9 @@ final class ChangeRatio {
     if (path == null) {
       return new long[] {before.bytes(), subject.bytes()};
     }
-    Parsed now = subject.document();
-    Parsed then = before.document();
-    if (!now.ok() || !then.ok()) {
-      return null;
-    }
-    return new long[] {path.count(then.node()), path.count(now.node())};
+    long now = subject.count(path);
+    long then = now < 0 ? -1 : before.count(path);
+    return now < 0 || then < 0 ? null : new long[] {then, now};
   }
 
   /** "$.features" with a path, "value" for a key's bytes, the node path or "object" otherwise. */

@@ -87,6 +87,11 @@ final class Documents {
     return result;
   }
 
+  /** Whether the entry was parsed in this format already. */
+  boolean isParsed(ConfigValue entry, Format format) {
+    return parsed.containsKey(new CacheKey(entry, format));
+  }
+
   private static Parsed parseNow(ConfigValue entry, Format format, Parsers parsers) {
     long limit = parsers.limits().maxDocumentBytes();
     if (entry.bytes() > limit) {

@@ -4,6 +4,7 @@ import io.configguard.api.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /** A compiled Kubernetes label selector: matchLabels and In/NotIn/Exists/DoesNotExist. */
@@ -72,7 +73,7 @@ final class LabelSelector {
           reasons.add(at + ".values: required for " + r.operator);
         } else if (!needsValues && !values.isEmpty()) {
           reasons.add(at + ".values: must be empty for " + r.operator);
-        } else if (values.contains(null)) {
+        } else if (values.stream().anyMatch(Objects::isNull)) {
           reasons.add(at + ".values: null value");
         } else if (r.key != null && !r.key.isEmpty()) {
           requirements.add(new Requirement(r.key, r.operator, Set.copyOf(values)));

@@ -1,6 +1,9 @@
 package io.configguard.policy;
 
-/** Number of keys in a ConfigMap's data and binaryData (those matching the rule's key glob). */
+/**
+ * Number of keys in a ConfigMap's data and binaryData (those matching the rule's key glob); other
+ * kinds have no keys to count.
+ */
 record MaxKeys(long max, Glob key) implements Check {
   @Override
   public void check(Subject subject, Findings findings) {

@@ -2,8 +2,10 @@ package io.configguard.policy;
 
 import io.configguard.api.Enforcement;
 import io.configguard.api.Format;
+import io.configguard.api.Operation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** A compiled policy: its match conditions and its checks. Immutable and thread-safe. */
 public final class Policy {
@@ -43,6 +45,11 @@ public final class Policy {
    */
   public List<ObjectKind> kinds() {
     return match.kinds();
+  }
+
+  /** Operations this policy applies to (CREATE and UPDATE unless match.operations says else). */
+  public Set<Operation> operations() {
+    return match.operations();
   }
 
   /** Whether the target is in scope: kind, operation, names, selectors, namespace. */

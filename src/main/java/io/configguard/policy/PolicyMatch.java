@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -115,7 +116,7 @@ final class PolicyMatch {
     int before = reasons.size();
     if (r.apiGroups == null || r.apiGroups.isEmpty()) {
       reasons.add(field + ".apiGroups: required (\"\" is the core group, \"*\" any group)");
-    } else if (r.apiGroups.contains(null)) {
+    } else if (r.apiGroups.stream().anyMatch(Objects::isNull)) {
       reasons.add(field + ".apiGroups: null entry");
     }
     if (r.kinds == null || r.kinds.isEmpty()) {
@@ -129,7 +130,7 @@ final class PolicyMatch {
         }
       }
     }
-    if (r.versions != null && r.versions.contains(null)) {
+    if (r.versions != null && r.versions.stream().anyMatch(Objects::isNull)) {
       reasons.add(field + ".versions: null entry");
     }
     if (reasons.size() > before) {
@@ -156,6 +157,10 @@ final class PolicyMatch {
       }
     }
     return out;
+  }
+
+  Set<Operation> operations() {
+    return operations;
   }
 
   boolean matches(Target target) {

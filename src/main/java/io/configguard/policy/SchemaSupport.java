@@ -11,6 +11,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.PathType;
+import com.networknt.schema.regex.RegularExpression;
 import com.networknt.schema.regex.RegularExpressionFactory;
 import java.util.List;
 
@@ -22,11 +23,42 @@ import java.util.List;
 final class SchemaSupport {
   private static final String META = "https://json-schema.org/draft/2020-12/schema";
 
-  private static final RegularExpressionFactory RE2 =
-      regex -> {
-        Pattern pattern = Pattern.compile(regex);
-        return value -> pattern.matcher(value).find();
-      };
+  private static final RegularExpressionFactory RE2 = regex -> new MemoizedRegex(regex);
+
+  /**
+   * An ECMA-262 {@code pattern} run by RE2J (linear time, no lookaround or backreferences), with a
+   * small direct-mapped memo of recent results: a config file repeats the same names version after
+   * version, and RE2J costs about a microsecond per short string.
+   */
+  static final class MemoizedRegex implements RegularExpression {
+    private static final int SLOTS = 1024;
+    private static final int MAX_MEMO_LENGTH = 256;
+
+    /** Immutable, so publishing it through a plain array race is safe (final fields). */
+    private record Memo(String value, boolean matches) {}
+
+    private final Pattern pattern;
+    private final Memo[] memo = new Memo[SLOTS];
+
+    MemoizedRegex(String regex) {
+      this.pattern = Pattern.compile(regex);
+    }
+
+    @Override
+    public boolean matches(String value) {
+      if (value.length() > MAX_MEMO_LENGTH) {
+        return pattern.matcher(value).find();
+      }
+      int slot = value.hashCode() & (SLOTS - 1);
+      Memo m = memo[slot];
+      if (m != null && m.value().equals(value)) {
+        return m.matches();
+      }
+      boolean matches = pattern.matcher(value).find();
+      memo[slot] = new Memo(value, matches);
+      return matches;
+    }
+  }
 
   private static final SchemaRegistry REGISTRY =
       SchemaRegistry.withDefaultDialect(
@@ -53,10 +85,62 @@ final class SchemaSupport {
     return iri.startsWith("https://json-schema.org/") || iri.startsWith("http://json-schema.org/");
   }
 
+  /** Values that are data, not subschemas: a "pattern" inside them is not a regex. */
+  private static final java.util.Set<String> DATA_KEYWORDS =
+      java.util.Set.of("enum", "const", "default", "examples");
+
+  /**
+   * Compiles every pattern and patternProperties name with RE2J first, so an unsupported one is
+   * reported with its place in the schema (and networknt never logs it as an error).
+   */
+  private static void checkPatterns(
+      JsonNode node, Location at, String field, List<String> reasons) {
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        checkPatterns(node.get(i), at.child(i), field, reasons);
+      }
+      return;
+    }
+    if (!node.isObject()) {
+      return;
+    }
+    var fields = node.fields();
+    while (fields.hasNext()) {
+      var f = fields.next();
+      Location here = at.child(f.getKey());
+      if (f.getKey().equals("pattern") && f.getValue().isTextual()) {
+        regex(f.getValue().textValue(), here, field, reasons);
+      } else if (f.getKey().equals("patternProperties") && f.getValue().isObject()) {
+        f.getValue().fieldNames().forEachRemaining(name -> regex(name, here, field, reasons));
+        checkPatterns(f.getValue(), here, field, reasons);
+      } else if (!DATA_KEYWORDS.contains(f.getKey())) {
+        checkPatterns(f.getValue(), here, field, reasons);
+      }
+    }
+  }
+
+  private static void regex(String regex, Location at, String field, List<String> reasons) {
+    try {
+      Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      reasons.add(
+          field
+              + ": "
+              + at
+              + ": not supported by the linear-time regex engine (RE2): "
+              + e.getMessage());
+    }
+  }
+
   /** The compiled schema, or null with every problem added to {@code reasons} under field. */
   static Schema compile(JsonNode schema, String field, List<String> reasons) {
     if (!schema.isObject() && !schema.isBoolean()) {
       reasons.add(field + ": a schema is an object or a boolean");
+      return null;
+    }
+    int before = reasons.size();
+    checkPatterns(schema, Location.ROOT, field, reasons);
+    if (reasons.size() > before) {
       return null;
     }
     List<Error> errors = META_SCHEMA.validate(schema);
@@ -71,12 +155,7 @@ final class SchemaSupport {
       compiled.initializeValidators();
       return compiled;
     } catch (SchemaException e) {
-      Throwable cause = e.getCause();
-      String why =
-          cause instanceof PatternSyntaxException p
-              ? "pattern not supported by the linear-time regex engine (RE2): " + p.getMessage()
-              : e.getMessage();
-      reasons.add(field + ": " + why);
+      reasons.add(field + ": " + e.getMessage());
     } catch (RuntimeException e) {
       reasons.add(field + ": " + e.getMessage());
     }

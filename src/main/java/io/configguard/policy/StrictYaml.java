@@ -18,6 +18,7 @@ import org.snakeyaml.engine.v2.exceptions.DuplicateKeyException;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Strict YAML (one document, YAML 1.2 core schema): duplicate keys rejected with their location,
@@ -34,6 +35,7 @@ public final class StrictYaml {
     this.limits = limits;
     this.settings =
         LoadSettings.builder()
+            .setSchema(new CoreSchema())
             .setAllowDuplicateKeys(false)
             .setAllowRecursiveKeys(false)
             .setMaxAliasesForCollections(limits.maxYamlAliases())
@@ -53,7 +55,12 @@ public final class StrictYaml {
       String key = problem.startsWith("found duplicate key ") ? problem.substring(20) : problem;
       throw new ParseFailure("duplicate key \"" + key + "\"" + at(e.getProblemMark()) + " in YAML");
     } catch (MarkedYamlEngineException e) {
-      throw new ParseFailure("invalid YAML" + at(e.getProblemMark()) + ": " + e.getProblem());
+      String problem = e.getProblem();
+      String context = e.getContext();
+      if (context != null && !context.isEmpty()) {
+        problem = context + (problem.startsWith("but ") ? ", " : ": ") + problem;
+      }
+      throw new ParseFailure("invalid YAML" + at(e.getProblemMark()) + ": " + problem);
     } catch (YamlEngineException e) {
       String message = e.getMessage();
       if (message != null && message.contains("aliases for non-scalar nodes exceeds")) {

@@ -89,6 +89,27 @@ final class Subject {
     return Parsed.of(node);
   }
 
+  /**
+   * {@link JsonPath#count} on the document, or -1 when it does not parse. A JSON value that no
+   * check has parsed yet (the old side of maxGrowth) is counted from its text by {@link JsonCount},
+   * without building it.
+   */
+  long count(JsonPath path) {
+    if (entry != null
+        && format == Format.json
+        && !ev.documents().isParsed(entry, format)
+        && entry.bytes() <= ev.limits().maxDocumentBytes()) {
+      try {
+        String text = entry.text(ev.limits().maxDocumentBytes());
+        return JsonCount.count(text, path, ev.limits().maxDepth());
+      } catch (ParseFailure e) {
+        return -1;
+      }
+    }
+    Parsed doc = document();
+    return doc.ok() ? path.count(doc.node()) : -1;
+  }
+
   /** The same key or path in the old object on UPDATE; null when there is none. */
   Subject previous() {
     if (old) {

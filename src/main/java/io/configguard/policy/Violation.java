@@ -8,8 +8,9 @@ import io.configguard.api.Enforcement;
  * @param policy the policy's name (namespace/name for a namespaced ConfigPolicy)
  * @param rule the rule's name
  * @param enforcement the policy's enforcement
- * @param location the ConfigMap key and/or JSONPath where it was found, e.g. {@code features.json
- *     $.features[61].name}; empty when it is about the whole object
+ * @param location the ConfigMap key the violation is about, e.g. {@code features.json}; empty when
+ *     it is about the object as a whole. JSONPaths are part of the message, e.g. {@code duplicate
+ *     "bot_score_v2" at $.features[61].name}
  * @param message what is wrong, naming the limit and the measured value
  */
 public record Violation(

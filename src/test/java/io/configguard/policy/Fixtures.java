@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Builds policies and objects for engine tests from YAML, the way users write them. */
 final class Fixtures {
@@ -83,8 +84,26 @@ final class Fixtures {
         (ObjectNode)
             yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: default}");
     ObjectNode d = cm.putObject("data");
-    data.forEach(d::put);
+    new TreeMap<>(data).forEach(d::put);
     return cm;
+  }
+
+  /** A ConfigMap default/cm with data and binaryData (base64 values). */
+  static ObjectNode configMap(Map<String, String> data, Map<String, String> binaryData) {
+    ObjectNode cm = configMap(data);
+    ObjectNode b = cm.putObject("binaryData");
+    new TreeMap<>(binaryData).forEach(b::put);
+    return cm;
+  }
+
+  /**
+   * What a policy reports for a target, one violation per element, each as {@code location:
+   * message} (or just the message); the policy/rule prefix is left out.
+   */
+  static List<String> report(Policy policy, Target target) {
+    return policy.evaluate(target).stream()
+        .map(v -> v.location().isEmpty() ? v.message() : v.location() + ": " + v.message())
+        .toList();
   }
 
   /** Messages of the violations, for compact assertions. */

@@ -1,0 +1,202 @@
+package io.configguard.admission;
+
+import io.configguard.api.ClusterConfigPolicy;
+import io.configguard.api.ConfigPolicy;
+import io.configguard.api.Enforcement;
+import io.configguard.api.PolicySpec;
+import io.configguard.policy.InvalidPolicyException;
+import io.configguard.policy.PolicyCompiler;
+import io.configguard.policy.PolicyRef;
+import io.configguard.policy.Target;
+import io.configguard.policy.Verdict;
+import io.configguard.policy.Violation;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponseBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * Decides one admission request: evaluates the object against the policies in force and turns the
+ * verdict into an AdmissionResponse. No HTTP here, so fixtures can drive it directly.
+ */
+public final class AdmissionHandler {
+  private static final Logger LOG = Logger.getLogger(AdmissionHandler.class);
+
+  /** Longest denial message: kubectl prints it whole, so keep it readable. */
+  static final int MAX_MESSAGE = 4096;
+
+  /** Longest single warning; the API server may truncate longer ones anyway. */
+  static final int MAX_WARNING = 256;
+
+  /** Most warnings returned, the last one saying how many were left out. */
+  static final int MAX_WARNINGS = 16;
+
+  private final PolicyIndex index;
+  private final Function<String, Map<String, String>> namespaceLabels;
+  private final PolicyCompiler compiler;
+  private final AdmissionMetrics metrics;
+
+  public AdmissionHandler(
+      PolicyIndex index,
+      Function<String, Map<String, String>> namespaceLabels,
+      PolicyCompiler compiler,
+      AdmissionMetrics metrics) {
+    this.index = index;
+    this.namespaceLabels = namespaceLabels;
+    this.compiler = compiler;
+    this.metrics = metrics;
+  }
+
+  /** Answers a request; an engine failure is counted as an error and rethrown (HTTP 500). */
+  public AdmissionResponse handle(Review review) {
+    long start = System.nanoTime();
+    AdmissionMetrics.Result result = AdmissionMetrics.Result.ERROR;
+    try {
+      Decision decision = decide(review);
+      result = decision.result();
+      return decision.response();
+    } finally {
+      metrics.request(result, System.nanoTime() - start);
+    }
+  }
+
+  /** A response and how it is counted. */
+  private record Decision(AdmissionMetrics.Result result, AdmissionResponse response) {}
+
+  private Decision decide(Review review) {
+    if (!review.subResource().isEmpty()
+        || review.operation().equals("DELETE")
+        || review.operation().equals("CONNECT")) {
+      // Policies judge content; status updates, deletions and connects carry none to judge.
+      return allow(review, AdmissionMetrics.Result.ALLOWED, List.of());
+    }
+    if (isPolicy(review)) {
+      List<String> reasons = policyErrors(review);
+      if (!reasons.isEmpty()) {
+        LOG.infof(
+            "denied %s %s: the policy does not compile", review.kind().kind(), objectName(review));
+        return deny(
+            review, "the policy does not compile:\n" + String.join("\n", reasons), List.of());
+      }
+    }
+    Target target = Verdicts.target(review, namespaceLabels.apply(review.namespace()));
+    Verdict verdict = Verdicts.evaluate(index.current(), target);
+    if (verdict.violations().isEmpty()) {
+      return allow(review, AdmissionMetrics.Result.ALLOWED, List.of());
+    }
+    verdict.violations().forEach(metrics::violation);
+    List<Violation> denials = verdict.with(Enforcement.Deny);
+    List<String> warnings = warnings(Verdicts.lines(verdict.with(Enforcement.Warn)));
+    List<Violation> audits = verdict.with(Enforcement.Audit);
+    audits.forEach(
+        v -> LOG.infof("audit %s %s: %s", review.kind().kind(), objectName(review), v.line()));
+    if (!denials.isEmpty()) {
+      LOG.infof(
+          "denied %s %s%s: %s",
+          review.kind().kind(),
+          objectName(review),
+          review.dryRun() ? " (dry run)" : "",
+          String.join(", ", policyRules(denials)));
+      return deny(review, message(Verdicts.lines(denials)), warnings);
+    }
+    return allow(
+        review,
+        warnings.isEmpty() ? AdmissionMetrics.Result.AUDITED : AdmissionMetrics.Result.WARNED,
+        warnings);
+  }
+
+  private static Decision allow(
+      Review review, AdmissionMetrics.Result result, List<String> warnings) {
+    AdmissionResponseBuilder response =
+        new AdmissionResponseBuilder().withUid(review.uid()).withAllowed(true);
+    if (!warnings.isEmpty()) {
+      response.withWarnings(warnings);
+    }
+    return new Decision(result, response.build());
+  }
+
+  private static Decision deny(Review review, String message, List<String> warnings) {
+    AdmissionResponseBuilder response =
+        new AdmissionResponseBuilder()
+            .withUid(review.uid())
+            .withAllowed(false)
+            .withStatus(new StatusBuilder().withCode(403).withMessage(message).build());
+    if (!warnings.isEmpty()) {
+      response.withWarnings(warnings);
+    }
+    return new Decision(AdmissionMetrics.Result.DENIED, response.build());
+  }
+
+  /** Every line, in order, as long as they fit in {@link #MAX_MESSAGE}; then how many more. */
+  static String message(List<String> lines) {
+    StringBuilder message = new StringBuilder();
+    for (int i = 0; i < lines.size(); i++) {
+      String separator = i == 0 ? "" : "\n";
+      String line = truncate(lines.get(i), MAX_MESSAGE / 4);
+      int after = lines.size() - i - 1;
+      int reserve = after == 0 ? 0 : ("\n... and " + after + " more").length();
+      if (message.length() + separator.length() + line.length() + reserve > MAX_MESSAGE) {
+        message.append(separator).append("... and ").append(lines.size() - i).append(" more");
+        break;
+      }
+      message.append(separator).append(line);
+    }
+    return message.toString();
+  }
+
+  static List<String> warnings(List<String> lines) {
+    List<String> warnings = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      if (i == MAX_WARNINGS - 1 && lines.size() > MAX_WARNINGS) {
+        warnings.add("... and " + (lines.size() - i) + " more");
+        break;
+      }
+      warnings.add(truncate(lines.get(i), MAX_WARNING));
+    }
+    return warnings;
+  }
+
+  private static String truncate(String line, int max) {
+    return line.length() <= max ? line : line.substring(0, max - 3) + "...";
+  }
+
+  private static Set<String> policyRules(List<Violation> violations) {
+    Set<String> pairs = new LinkedHashSet<>();
+    violations.forEach(v -> pairs.add("policy=" + v.policy() + " rule=" + v.rule()));
+    return pairs;
+  }
+
+  private static String objectName(Review review) {
+    return review.namespace().isEmpty() ? review.name() : review.namespace() + "/" + review.name();
+  }
+
+  private static boolean isPolicy(Review review) {
+    return review.kind().group().equals(ConfigPolicy.GROUP)
+        && PolicyFiles.isPolicyKind(review.kind().kind());
+  }
+
+  /** A policy object is untrusted input too: it is admitted only if it compiles. */
+  private List<String> policyErrors(Review review) {
+    List<String> errors = new ArrayList<>();
+    PolicySpec spec = PolicyFiles.spec(review.object().path("spec"), errors);
+    if (spec == null) {
+      return errors;
+    }
+    PolicyRef ref =
+        review.kind().kind().equals(ClusterConfigPolicy.class.getSimpleName())
+            ? PolicyRef.cluster(review.name())
+            : PolicyRef.namespaced(review.namespace(), review.name());
+    try {
+      compiler.compile(ref, spec);
+      return List.of();
+    } catch (InvalidPolicyException e) {
+      return e.reasons();
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package io.configguard.admission;
+
+import io.configguard.api.ClusterConfigPolicy;
+import io.configguard.api.ConfigPolicy;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps a {@link PolicyIndex} in step with the cluster: informers on ConfigPolicy and
+ * ClusterConfigPolicy recompile a policy on every add and update and drop it on delete; an informer
+ * on Namespaces answers namespace labels for {@code namespaceSelector}. The index is marked loaded
+ * once all three have listed what exists.
+ */
+public final class ClusterPolicySource
+    implements Function<String, Map<String, String>>, AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ClusterPolicySource.class);
+
+  private final KubernetesClient client;
+  private final PolicyIndex index;
+  private SharedIndexInformer<Namespace> namespaces;
+  private List<SharedIndexInformer<?>> informers = List.of();
+
+  public ClusterPolicySource(KubernetesClient client, PolicyIndex index) {
+    this.client = client;
+    this.index = index;
+  }
+
+  /** Starts the informers; returns once they are started, not necessarily synced. */
+  public CompletableFuture<Void> start() {
+    namespaces = client.namespaces().runnableInformer(0);
+    SharedIndexInformer<ConfigPolicy> namespaced =
+        client.resources(ConfigPolicy.class).inAnyNamespace().runnableInformer(0);
+    SharedIndexInformer<ClusterConfigPolicy> cluster =
+        client.resources(ClusterConfigPolicy.class).runnableInformer(0);
+    namespaced.addEventHandler(new ToIndex<>());
+    cluster.addEventHandler(new ToIndex<>());
+    informers = List.of(namespaces, namespaced, cluster);
+    CompletableFuture<?>[] synced =
+        informers.stream()
+            .map(
+                informer ->
+                    informer
+                        .exceptionHandler(
+                            (started, t) -> {
+                              LOG.warnf("policy informer failed, retrying: %s", t.toString());
+                              return true;
+                            })
+                        .start()
+                        .toCompletableFuture())
+            .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(synced)
+        .thenRun(
+            () -> {
+              index.markLoaded();
+              LOG.infof(
+                  "policies loaded from the cluster: %d enforced, %d rejected",
+                  index.current().size(), index.rejected().size());
+            });
+  }
+
+  /** Labels of a namespace as last seen; empty when unknown or for cluster-scoped objects. */
+  @Override
+  public Map<String, String> apply(String namespace) {
+    if (namespace == null || namespace.isEmpty() || namespaces == null) {
+      return Map.of();
+    }
+    Namespace ns = namespaces.getStore().getByKey(namespace);
+    if (ns == null || ns.getMetadata().getLabels() == null) {
+      return Map.of();
+    }
+    return Map.copyOf(ns.getMetadata().getLabels());
+  }
+
+  @Override
+  public void close() {
+    informers.forEach(SharedIndexInformer::close);
+  }
+
+  /** Mirrors one policy kind into the index. */
+  private final class ToIndex<T extends CustomResource<io.configguard.api.PolicySpec, ?>>
+      implements ResourceEventHandler<T> {
+    @Override
+    public void onAdd(T policy) {
+      put(policy);
+    }
+
+    @Override
+    public void onUpdate(T old, T policy) {
+      put(policy);
+    }
+
+    @Override
+    public void onDelete(T policy, boolean finalStateUnknown) {
+      index.remove(PolicyFiles.refOf(policy));
+    }
+
+    private void put(T policy) {
+      HasMetadata p = policy;
+      index.put(
+          PolicyFiles.refOf(p),
+          p.getKind()
+              + " "
+              + p.getMetadata().getName()
+              + " generation "
+              + p.getMetadata().getGeneration(),
+          policy.getSpec() == null ? new io.configguard.api.PolicySpec() : policy.getSpec());
+    }
+  }
+}

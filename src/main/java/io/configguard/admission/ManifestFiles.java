@@ -1,0 +1,130 @@
+package io.configguard.admission;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * Reads Kubernetes manifests from files and directories (recursively): multi-document YAML and
+ * JSON, strictly (a duplicated key is an error), with {@code kind: List} expanded into its items.
+ */
+public final class ManifestFiles {
+  /** Mapper for the documents read here: duplicate JSON keys are errors, not last-one-wins. */
+  public static final ObjectMapper JSON =
+      JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+
+  private static final int MAX_ALIASES = 50;
+  private static final int MAX_FILE_CODE_POINTS = 32 * 1024 * 1024;
+
+  /** One document of a file: {@code file#index} when the file has several. */
+  public record Document(Path file, int index, JsonNode node) {
+    public String source() {
+      return index == 0 ? file.toString() : file + "#" + index;
+    }
+  }
+
+  /** A file that is missing, unreadable or not valid YAML/JSON; the message names the file. */
+  public static final class UnreadableException extends IOException {
+    public UnreadableException(String message) {
+      super(message);
+    }
+  }
+
+  private ManifestFiles() {}
+
+  /** Every document under the given files and directories, in path order; empty docs skipped. */
+  public static List<Document> read(List<Path> paths) throws UnreadableException {
+    List<Document> documents = new ArrayList<>();
+    for (Path path : paths) {
+      for (Path file : files(path)) {
+        documents.addAll(readFile(file));
+      }
+    }
+    return documents;
+  }
+
+  static List<Path> files(Path path) throws UnreadableException {
+    if (Files.isRegularFile(path)) {
+      return List.of(path);
+    }
+    if (!Files.isDirectory(path)) {
+      throw new UnreadableException(path + ": no such file or directory");
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      return walk.filter(Files::isRegularFile).filter(ManifestFiles::isManifest).sorted().toList();
+    } catch (IOException e) {
+      throw new UnreadableException(path + ": " + e.getMessage());
+    }
+  }
+
+  private static boolean isManifest(Path file) {
+    String name = file.getFileName().toString();
+    return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");
+  }
+
+  static List<Document> readFile(Path file) throws UnreadableException {
+    List<JsonNode> nodes = new ArrayList<>();
+    try (InputStream in = Files.newInputStream(file)) {
+      if (file.getFileName().toString().endsWith(".json")) {
+        nodes.add(JSON.readTree(in));
+      } else {
+        for (Object doc : new Load(yamlSettings(file)).loadAllFromInputStream(in)) {
+          nodes.add(JSON.valueToTree(doc));
+        }
+      }
+    } catch (JsonProcessingException e) {
+      throw new UnreadableException(file + ": invalid JSON: " + e.getOriginalMessage());
+    } catch (YamlEngineException e) {
+      throw new UnreadableException(file + ": invalid YAML: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new UnreadableException(file + ": " + e.getMessage());
+    } catch (StackOverflowError e) {
+      throw new UnreadableException(file + ": nested too deeply");
+    } catch (IOException e) {
+      throw new UnreadableException(file + ": " + e.getMessage());
+    }
+    List<Document> documents = new ArrayList<>();
+    for (JsonNode node : nodes) {
+      if (node == null || node.isNull() || node.isMissingNode()) {
+        continue;
+      }
+      if (!node.isObject()) {
+        throw new UnreadableException(
+            file + ": document " + (documents.size() + 1) + " is not a Kubernetes object");
+      }
+      if (node.path("kind").asText().endsWith("List") && node.path("items").isArray()) {
+        node.path("items").forEach(item -> documents.add(new Document(file, 0, item)));
+      } else {
+        documents.add(new Document(file, 0, node));
+      }
+    }
+    if (documents.size() > 1) {
+      for (int i = 0; i < documents.size(); i++) {
+        documents.set(i, new Document(file, i + 1, documents.get(i).node()));
+      }
+    }
+    return documents;
+  }
+
+  private static LoadSettings yamlSettings(Path file) {
+    return LoadSettings.builder()
+        .setLabel(file.toString())
+        .setAllowDuplicateKeys(false)
+        .setMaxAliasesForCollections(MAX_ALIASES)
+        .setAllowRecursiveKeys(false)
+        .setCodePointLimit(MAX_FILE_CODE_POINTS)
+        .build();
+  }
+}

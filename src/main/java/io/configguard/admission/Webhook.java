@@ -1,0 +1,94 @@
+package io.configguard.admission;
+
+import io.configguard.policy.Limits;
+import io.configguard.policy.PolicyCompiler;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.jboss.logging.Logger;
+
+/**
+ * The webhook's state: the policy index, the handler that answers from it, and where the policies
+ * come from — a folder (standalone) or the cluster's informers.
+ */
+@ApplicationScoped
+public class Webhook {
+  private static final Logger LOG = Logger.getLogger(Webhook.class);
+
+  private final PolicyCompiler compiler = new PolicyCompiler(Limits.DEFAULT);
+  private final AdmissionMetrics metrics;
+  private final PolicyIndex index;
+  private final AdmissionHandler handler;
+  private volatile ClusterPolicySource cluster;
+  private volatile Operator operator;
+
+  public Webhook(MeterRegistry registry) {
+    metrics = new AdmissionMetrics(registry);
+    index = new PolicyIndex(compiler, metrics);
+    handler = new AdmissionHandler(index, this::namespaceLabels, compiler, metrics);
+  }
+
+  public AdmissionHandler handler() {
+    return handler;
+  }
+
+  public PolicyIndex index() {
+    return index;
+  }
+
+  public AdmissionMetrics metrics() {
+    return metrics;
+  }
+
+  /** The operator this process runs besides the webhook, if any (cluster mode). */
+  public Operator operator() {
+    return operator;
+  }
+
+  /** Standalone: enforces the policies read from files; ready once read. */
+  public void loadPolicies(List<Path> paths, String defaultNamespace)
+      throws ManifestFiles.UnreadableException {
+    List<PolicyFiles.Definition> definitions = PolicyFiles.read(paths, defaultNamespace);
+    index.replaceAll(definitions);
+    index.markLoaded();
+    LOG.infof(
+        "policies loaded from %s: %d enforced, %d rejected",
+        paths, index.current().size(), index.rejected().size());
+  }
+
+  /** Cluster: enforces the ConfigPolicies and ClusterConfigPolicies the informers see. */
+  public CompletableFuture<Void> watchCluster(KubernetesClient client) {
+    ClusterPolicySource source = new ClusterPolicySource(client, index);
+    cluster = source;
+    return source.start();
+  }
+
+  /** Starts the operator's reconcilers, if this build has any (cluster mode only). */
+  public void startOperator(Operator operator) {
+    if (operator.getRegisteredControllersNumber() > 0) {
+      operator.start();
+      this.operator = operator;
+    }
+  }
+
+  private Map<String, String> namespaceLabels(String namespace) {
+    ClusterPolicySource source = cluster;
+    return source == null ? Map.of() : source.apply(namespace);
+  }
+
+  @PreDestroy
+  void stop() {
+    if (operator != null) {
+      operator.stop();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+}

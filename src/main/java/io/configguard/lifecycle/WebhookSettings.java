@@ -1,0 +1,103 @@
+package io.configguard.lifecycle;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * How the operator writes the ValidatingWebhookConfiguration (configguard.webhook.* properties).
+ *
+ * @param name metadata.name of the ValidatingWebhookConfiguration
+ * @param timeoutSeconds how long the API server waits for an answer (1-30)
+ * @param failurePolicy Fail or Ignore
+ * @param ownNamespace the namespace configguard runs in, never sent to the webhook
+ * @param excludeNamespaces further namespaces never sent to the webhook
+ * @param serviceName the Service in front of the webhook (in-cluster mode)
+ * @param serviceNamespace the namespace of that Service
+ * @param servicePort the port of that Service
+ * @param path the HTTP path of the admission endpoint
+ * @param url when set, the API server calls this URL instead of the Service (laptop mode)
+ * @param caFile the PEM CA bundle that signed the serving certificate; none means system trust
+ * @param ownerClusterRole when set, the ClusterRole that owns the configuration, so deleting it
+ *     (uninstalling the chart) garbage-collects the configuration
+ * @param debounce how long to wait for more policy changes before writing
+ * @param resync how often to rewrite from scratch, catching edits by others and CA rotation
+ */
+public record WebhookSettings(
+    String name,
+    int timeoutSeconds,
+    String failurePolicy,
+    String ownNamespace,
+    List<String> excludeNamespaces,
+    String serviceName,
+    String serviceNamespace,
+    int servicePort,
+    String path,
+    Optional<String> url,
+    Optional<Path> caFile,
+    Optional<String> ownerClusterRole,
+    Duration debounce,
+    Duration resync) {
+
+  public static final String KUBE_SYSTEM = "kube-system";
+
+  public WebhookSettings {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("configguard.webhook.name: must not be empty");
+    }
+    if (timeoutSeconds < 1 || timeoutSeconds > 30) {
+      throw new IllegalArgumentException(
+          "configguard.webhook.timeout-seconds: " + timeoutSeconds + " is not within 1..30");
+    }
+    if (!failurePolicy.equals("Fail") && !failurePolicy.equals("Ignore")) {
+      throw new IllegalArgumentException(
+          "configguard.webhook.failure-policy: \"" + failurePolicy + "\" is not Fail or Ignore");
+    }
+    if (servicePort < 1 || servicePort > 65535) {
+      throw new IllegalArgumentException(
+          "configguard.webhook.service-port: " + servicePort + " is not a port");
+    }
+    if (debounce.isNegative()) {
+      throw new IllegalArgumentException("configguard.webhook.debounce: must not be negative");
+    }
+    if (resync.isZero() || resync.isNegative()) {
+      throw new IllegalArgumentException("configguard.webhook.resync-interval: must be positive");
+    }
+    excludeNamespaces =
+        excludeNamespaces.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    url = url.filter(u -> !u.isBlank());
+    ownerClusterRole = ownerClusterRole.filter(r -> !r.isBlank());
+  }
+
+  /** kube-system, configguard's own namespace and the configured ones, sorted and unique. */
+  public SortedSet<String> excludedNamespaces() {
+    SortedSet<String> out = new TreeSet<>(excludeNamespaces);
+    out.add(KUBE_SYSTEM);
+    if (ownNamespace != null && !ownNamespace.isBlank()) {
+      out.add(ownNamespace);
+    }
+    return out;
+  }
+
+  /** Defaults as the chart would set them, for tests and standalone use. */
+  public static WebhookSettings defaults(String namespace) {
+    return new WebhookSettings(
+        "configguard",
+        5,
+        "Fail",
+        namespace,
+        List.of(),
+        "configguard",
+        namespace,
+        443,
+        "/validate",
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Duration.ofSeconds(2),
+        Duration.ofMinutes(5));
+  }
+}

@@ -1,0 +1,342 @@
+package io.configguard.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.configguard.api.ClusterConfigPolicy;
+import io.configguard.api.ConfigPolicy;
+import io.configguard.lifecycle.WebhookSync.Outcome;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The webhook configuration follows the policies, against the Fabric8 CRUD mock API server. */
+class WebhookSyncIT {
+  static final String OWN = WebhookRulesTest.OWN;
+  static MockCluster cluster;
+  static KubernetesClient client;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster =
+        new MockCluster()
+            .withPolicyCrds()
+            .crd(Path.of("src/test/resources/lifecycle/routes.example.com.yaml"));
+    client = cluster.client;
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
+
+  @BeforeEach
+  void emptyCluster() {
+    client.resources(ConfigPolicy.class).inAnyNamespace().delete();
+    client.resources(ClusterConfigPolicy.class).delete();
+    client.admissionRegistration().v1().validatingWebhookConfigurations().delete();
+    cluster.clearRequests();
+  }
+
+  static WebhookSettings settings(
+      Optional<String> url, Optional<Path> ca, Optional<String> owner, Duration debounce) {
+    return new WebhookSettings(
+        "configguard",
+        5,
+        "Fail",
+        "configguard-system",
+        List.of("team-z"),
+        "configguard",
+        "configguard-system",
+        443,
+        "/validate",
+        url,
+        ca,
+        owner,
+        debounce,
+        Duration.ofHours(1));
+  }
+
+  static WebhookSync sync(WebhookSettings settings) {
+    return new WebhookSync(
+        client,
+        settings,
+        new DiscoveredResources(client, Duration.ofMinutes(1)),
+        List.of(new PolicyNeeds(client, Policies.COMPILER)));
+  }
+
+  static WebhookSync sync() {
+    return sync(settings(Optional.empty(), Optional.empty(), Optional.empty(), Duration.ZERO));
+  }
+
+  static ValidatingWebhookConfiguration stored() {
+    return client
+        .admissionRegistration()
+        .v1()
+        .validatingWebhookConfigurations()
+        .withName("configguard")
+        .get();
+  }
+
+  static List<String> storedRules() {
+    return stored().getWebhooks().get(0).getRules().stream().map(WebhookRulesTest::line).toList();
+  }
+
+  static long writes() {
+    return cluster.count(
+        r ->
+            (r.startsWith("PUT ") || r.startsWith("POST ") || r.startsWith("PATCH "))
+                && r.contains("/validatingwebhookconfigurations"));
+  }
+
+  @Test
+  void rulesFollowPoliciesAddedChangedAndDeleted() {
+    try (WebhookSync sync = sync()) {
+      assertThat(sync.syncNow()).isEqualTo(Outcome.CREATED);
+      assertThat(storedRules()).containsExactly(OWN);
+
+      client
+          .resource(
+              Policies.cluster(
+                  "bot-features",
+                  "{match: {names: ['bot-features*']}, rules: [{name: size, maxKeys: 16}]}"))
+          .create();
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UPDATED);
+      assertThat(storedRules()).containsExactly("|*|CREATE,UPDATE|configmaps", OWN);
+
+      client
+          .resource(
+              Policies.namespaced(
+                  "edge",
+                  "routes",
+                  "{match: {resources: [{apiGroups: [example.com], kinds: [EdgeRoute]}]},"
+                      + " rules: [{name: hosts, unique: {path: '$.spec.routes[*].host'}}]}"))
+          .create();
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UPDATED);
+      assertThat(storedRules())
+          .containsExactly(
+              "|*|CREATE,UPDATE|configmaps", OWN, "example.com|*|CREATE,UPDATE|edgeroutes");
+
+      client
+          .resources(ClusterConfigPolicy.class)
+          .withName("bot-features")
+          .edit(
+              p -> {
+                p.setSpec(
+                    Policies.spec(
+                        "{match: {operations: [CREATE, UPDATE, DELETE]},"
+                            + " rules: [{name: size, maxKeys: 16}]}"));
+                return p;
+              });
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UPDATED);
+      assertThat(storedRules())
+          .containsExactly(
+              "|*|CREATE,DELETE,UPDATE|configmaps", OWN, "example.com|*|CREATE,UPDATE|edgeroutes");
+
+      // A policy that does not compile is not enforced, so it adds nothing.
+      client
+          .resource(
+              Policies.cluster(
+                  "broken",
+                  "{match: {resources: [{apiGroups: [''], kinds: [Secret]}]},"
+                      + " rules: [{name: c, cel: 'object.nope('}]}"))
+          .create();
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UNCHANGED);
+
+      client.resources(ConfigPolicy.class).inNamespace("edge").withName("routes").delete();
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UPDATED);
+      assertThat(storedRules()).containsExactly("|*|CREATE,DELETE,UPDATE|configmaps", OWN);
+
+      client.resources(ClusterConfigPolicy.class).withName("bot-features").delete();
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UPDATED);
+      assertThat(storedRules()).containsExactly(OWN);
+    }
+  }
+
+  @Test
+  void nothingIsWrittenWhenNothingChanged() {
+    client.resource(Policies.cluster("p", "{rules: [{name: size, maxKeys: 16}]}")).create();
+    try (WebhookSync sync = sync()) {
+      assertThat(sync.syncNow()).isEqualTo(Outcome.CREATED);
+      cluster.clearRequests();
+      for (int i = 0; i < 3; i++) {
+        assertThat(sync.syncNow()).isEqualTo(Outcome.UNCHANGED);
+      }
+      assertThat(writes()).isZero();
+      assertThat(sync.writes()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void serviceModeWithExclusionsCaBundleAndOwner() throws Exception {
+    var role =
+        client
+            .rbac()
+            .clusterRoles()
+            .resource(
+                new ClusterRoleBuilder()
+                    .withNewMetadata()
+                    .withName("configguard")
+                    .endMetadata()
+                    .build())
+            .create();
+    Path ca = tmp.resolve("ca.crt");
+    Files.writeString(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    try (WebhookSync sync =
+        sync(
+            settings(
+                Optional.empty(), Optional.of(ca), Optional.of("configguard"), Duration.ZERO))) {
+      sync.syncNow();
+    } finally {
+      client.resource(role).delete();
+    }
+    var vwc = stored();
+    var webhook = vwc.getWebhooks().get(0);
+    assertThat(webhook.getClientConfig().getService().getNamespace())
+        .isEqualTo("configguard-system");
+    assertThat(webhook.getClientConfig().getService().getPath()).isEqualTo("/validate");
+    assertThat(webhook.getClientConfig().getUrl()).isNull();
+    assertThat(Base64.getDecoder().decode(webhook.getClientConfig().getCaBundle()))
+        .isEqualTo(Files.readAllBytes(ca));
+    assertThat(webhook.getNamespaceSelector().getMatchExpressions().get(0).getValues())
+        .containsExactly("configguard-system", "kube-system", "team-z");
+    assertThat(webhook.getSideEffects()).isEqualTo("None");
+    assertThat(webhook.getFailurePolicy()).isEqualTo("Fail");
+    assertThat(webhook.getTimeoutSeconds()).isEqualTo(5);
+    assertThat(vwc.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getKind()).isEqualTo("ClusterRole");
+              assertThat(o.getName()).isEqualTo("configguard");
+              assertThat(o.getUid()).isEqualTo(role.getMetadata().getUid());
+            });
+  }
+
+  @Test
+  void urlModeForALaptop() {
+    try (WebhookSync sync =
+        sync(
+            settings(
+                Optional.of("https://192.168.1.20:8443/validate"),
+                Optional.empty(),
+                Optional.empty(),
+                Duration.ZERO))) {
+      sync.syncNow();
+    }
+    var config = stored().getWebhooks().get(0).getClientConfig();
+    assertThat(config.getUrl()).isEqualTo("https://192.168.1.20:8443/validate");
+    assertThat(config.getService()).isNull();
+  }
+
+  @Test
+  void anOwnerThatDoesNotExistLeavesNoDanglingReference() {
+    try (WebhookSync sync =
+        sync(settings(Optional.empty(), Optional.empty(), Optional.of("gone"), Duration.ZERO))) {
+      assertThat(sync.syncNow()).isEqualTo(Outcome.CREATED);
+    }
+    assertThat(stored().getMetadata().getOwnerReferences()).isEmpty();
+  }
+
+  @Test
+  void aConflictIsRetriedOnAFreshRead() {
+    try (WebhookSync sync = sync()) {
+      sync.syncNow();
+      client.resource(Policies.cluster("p", "{rules: [{name: size, maxKeys: 16}]}")).create();
+      cluster.failNext(
+          r -> r.startsWith("PUT ") && r.contains("validatingwebhookconfigurations"), 409);
+      cluster.clearRequests();
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UPDATED);
+      assertThat(
+              cluster.count(
+                  r ->
+                      r.startsWith("GET ")
+                          && r.endsWith("validatingwebhookconfigurations/configguard")))
+          .isEqualTo(2);
+      assertThat(storedRules()).containsExactly("|*|CREATE,UPDATE|configmaps", OWN);
+    }
+  }
+
+  @Test
+  void aStaleWriteIsRejectedByTheServerNotApplied() {
+    try (WebhookSync sync = sync()) {
+      sync.syncNow();
+      var stale = stored();
+      // Someone else writes in between: the operator's next write must be conditional on it.
+      client
+          .admissionRegistration()
+          .v1()
+          .validatingWebhookConfigurations()
+          .withName("configguard")
+          .edit(
+              v -> {
+                v.getWebhooks().get(0).setTimeoutSeconds(29);
+                return v;
+              });
+      assertThatThrownBy(
+              () ->
+                  client
+                      .admissionRegistration()
+                      .v1()
+                      .validatingWebhookConfigurations()
+                      .resource(stale)
+                      .update())
+          .hasMessageContaining("409");
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UPDATED);
+      assertThat(stored().getWebhooks().get(0).getTimeoutSeconds()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void aBurstOfRequestsIsOneWrite() {
+    try (WebhookSync sync =
+        sync(
+            settings(
+                Optional.empty(), Optional.empty(), Optional.empty(), Duration.ofMillis(200)))) {
+      sync.syncNow();
+      client.resource(Policies.cluster("p", "{rules: [{name: size, maxKeys: 16}]}")).create();
+      cluster.clearRequests();
+      for (int i = 0; i < 20; i++) {
+        sync.request();
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> sync.writes() == 2);
+      await()
+          .during(Duration.ofMillis(400))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> writes() == 1);
+      assertThat(storedRules()).containsExactly("|*|CREATE,UPDATE|configmaps", OWN);
+    }
+  }
+
+  @Test
+  void withoutItsCaBundleNothingIsWritten() {
+    try (WebhookSync sync =
+        sync(
+            settings(
+                Optional.empty(),
+                Optional.of(tmp.resolve("missing.crt")),
+                Optional.empty(),
+                Duration.ZERO))) {
+      assertThatThrownBy(sync::syncNow)
+          .isInstanceOf(UncheckedIOException.class)
+          .hasMessageContaining("configguard.tls.ca-file");
+    }
+    assertThat(stored()).isNull();
+    assertThat(writes()).isZero();
+  }
+}

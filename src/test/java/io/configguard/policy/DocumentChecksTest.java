@@ -1,0 +1,186 @@
+package io.configguard.policy;
+
+import static io.configguard.policy.Fixtures.configMap;
+import static io.configguard.policy.Fixtures.report;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** format, jsonSchema, maxItems and unique on ConfigMap values and on custom resource paths. */
+class DocumentChecksTest {
+  static final String FEATURES =
+      "{\"features\": [{\"name\": \"a\"}, {\"name\": \"b\"}, {\"name\": \"a\"}, {\"name\": 1},"
+          + " {\"name\": \"b\"}]}";
+
+  static final JsonNode ROUTE =
+      Fixtures.yaml(
+          """
+          apiVersion: gateway.example.com/v1
+          kind: EdgeRoute
+          metadata: {name: shop, namespace: web}
+          spec:
+            routes:
+              - {host: a.example.com, port: 80}
+              - {host: b.example.com, port: 80}
+              - {host: a.example.com, port: 8080}
+            embedded: '{"x": 1, "x": 2}'
+          """);
+
+  static Stream<Arguments> cases() {
+    return Stream.of(
+        // format
+        row("key: f.json\nformat: json", Map.of("f.json", "{\"a\": 1}")),
+        row(
+            "key: f.json\nformat: json",
+            Map.of("f.json", "{\"a\": 1,\n \"a\": 2}"),
+            "f.json: duplicate key \"a\" at line 2, column 2 in JSON"),
+        row(
+            "key: '*.yaml'\nformat: yaml",
+            Map.of("a.yaml", "x: 1", "b.yaml", "x: [", "c.txt", "x: ["),
+            "b.yaml: invalid YAML at line 1, column 5: while parsing a flow node: expected the"
+                + " node content, but found '<stream end>'"),
+        row(
+            "format: properties",
+            Map.of("app.properties", "a=1\na=2", "other", "fine"),
+            "app.properties: duplicate key \"a\" at line 2 in properties (first at line 1)"),
+        row("key: notes\nformat: text", Map.of("notes", "anything { at all")),
+        // jsonSchema
+        row(
+            "key: f.json\nformat: json\njsonSchema: {type: object, required: [features]}",
+            Map.of("f.json", FEATURES)),
+        row(
+            "key: f.json\nformat: json\njsonSchema:\n  type: object\n  required: [version]\n"
+                + "  properties:\n    features:\n      items:\n        properties:\n"
+                + "          name: {type: string, pattern: '^[a-z]+$'}",
+            Map.of("f.json", FEATURES),
+            "f.json: jsonSchema: $.features[3].name: integer found, string expected",
+            "f.json: jsonSchema: $: required property 'version' not found"),
+        row(
+            "key: f.json\njsonSchema: {type: object}\nformat: json",
+            Map.of("f.json", "[1]"),
+            "f.json: jsonSchema: $: array found, object expected"),
+        // maxItems
+        row(
+            "key: f.json\nformat: json\nmaxItems: {path: $.features, max: 5}",
+            Map.of("f.json", FEATURES)),
+        row(
+            "key: f.json\nformat: json\nmaxItems: {path: $.features, max: 4}",
+            Map.of("f.json", FEATURES),
+            "f.json: 5 items at $.features exceeds maxItems 4"),
+        row(
+            "key: f.json\nformat: json\nmaxItems: {path: '$.features[*].name', max: 2}",
+            Map.of("f.json", FEATURES),
+            "f.json: 5 items at $.features[*].name exceeds maxItems 2"),
+        row(
+            "key: f.json\nformat: json\nmaxItems: {path: $.missing, max: 0}",
+            Map.of("f.json", FEATURES)),
+        row(
+            "key: f.json\nformat: json\nmaxItems: {path: $.features, max: 1}",
+            Map.of("f.json", "{"),
+            "f.json: invalid JSON at line 1, column 2: Unexpected end-of-input: expected close"
+                + " marker for Object"),
+        // unique
+        row(
+            "key: f.json\nformat: json\nunique: {path: '$.features[*].name'}",
+            Map.of("f.json", "{\"features\": [{\"name\": \"a\"}, {\"name\": \"b\"}]}")),
+        row(
+            "key: f.json\nformat: json\nunique: {path: '$.features[*].name'}",
+            Map.of("f.json", FEATURES),
+            "f.json: duplicate \"a\" at $.features[2].name (first at $.features[0].name)",
+            "f.json: duplicate \"b\" at $.features[4].name (first at $.features[1].name)"),
+        row(
+            "key: f.json\nformat: json\nunique: {path: '$.features[*]'}",
+            Map.of("f.json", "{\"features\": [{\"k\": [1, 2]}, {\"k\": [2, 1]}, {\"k\": [1, 2]}]}"),
+            "f.json: duplicate {\"k\":[1,2]} at $.features[2] (first at $.features[0])"));
+  }
+
+  static Arguments row(String rule, Map<String, String> data, String... expected) {
+    return Arguments.of(rule, data, List.of(expected));
+  }
+
+  @ParameterizedTest(name = "[{index}] {2}")
+  @MethodSource("cases")
+  void onConfigMapValues(String rule, Map<String, String> data, List<String> expected)
+      throws Exception {
+    Policy policy = Fixtures.policy("rules:\n- name: r\n" + Fixtures.indent(rule, "  "));
+    assertThat(report(policy, Target.create(configMap(data)))).isEqualTo(expected);
+  }
+
+  static Stream<Arguments> resourceCases() {
+    return Stream.of(
+        Arguments.of(
+            "path: $.spec\nmaxItems: {path: $.routes, max: 2}",
+            List.of("3 items at $.spec.routes exceeds maxItems 2")),
+        Arguments.of("maxItems: {path: $.spec.routes, max: 3}", List.of()),
+        Arguments.of(
+            "unique: {path: '$.spec.routes[*].host'}",
+            List.of(
+                "duplicate \"a.example.com\" at $.spec.routes[2].host (first at"
+                    + " $.spec.routes[0].host)")),
+        Arguments.of(
+            "path: '$.spec.routes[*]'\njsonSchema: {properties: {port: {maximum: 1024}}}",
+            List.of("jsonSchema: $.spec.routes[2].port: must have a maximum value of 1024")),
+        Arguments.of(
+            "path: $.spec.embedded\nformat: json",
+            List.of("$.spec.embedded: duplicate key \"x\" at line 1, column 10 in JSON")));
+  }
+
+  @ParameterizedTest(name = "[{index}] {1}")
+  @MethodSource("resourceCases")
+  void onCustomResourcePaths(String rule, List<String> expected) throws Exception {
+    Policy policy =
+        Fixtures.policy(
+            "match: {resources: [{apiGroups: [gateway.example.com], kinds: [EdgeRoute]}]}\n"
+                + "rules:\n- name: r\n"
+                + Fixtures.indent(rule, "  "));
+    Target target = Target.create(ROUTE);
+    assertThat(policy.matches(target)).isTrue();
+    assertThat(report(policy, target)).isEqualTo(expected);
+  }
+
+  @Test
+  void aRuleWithoutFormatReadsTheKeyInTheFormatAnotherRuleGivesIt() throws Exception {
+    Policy policy =
+        Fixtures.policy(
+            """
+            rules:
+              - name: parse
+                key: "*.json"
+                format: json
+              - name: names
+                key: f.json
+                unique: {path: "$.features[*].name"}
+            """);
+    assertThat(
+            Fixtures.lines(policy.evaluate(Target.create(configMap(Map.of("f.json", FEATURES))))))
+        .containsExactly(
+            "p/names: f.json: duplicate \"a\" at $.features[2].name (first at $.features[0].name)",
+            "p/names: f.json: duplicate \"b\" at $.features[4].name (first at $.features[1].name)");
+  }
+
+  @Test
+  void reportsTheFirstTwentyDuplicatesAndCountsTheRest() throws Exception {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      names.add("{\"name\": \"n" + i + "\"}");
+    }
+    names.addAll(names);
+    String doc = "{\"features\": [" + String.join(",", names) + "]}";
+    Policy policy = Fixtures.rule("key: f\nformat: json\nunique: {path: '$.features[*].name'}");
+
+    List<String> report = report(policy, Target.create(configMap(Map.of("f", doc))));
+
+    assertThat(report).hasSize(21);
+    assertThat(report.get(0))
+        .isEqualTo("f: duplicate \"n0\" at $.features[50].name (first at $.features[0].name)");
+    assertThat(report.get(20)).isEqualTo("f: ... and 30 more like the above");
+  }
+}
