@@ -2,11 +2,15 @@ package io.configguard.rollout;
 
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.GuardedRollout;
+import io.configguard.policy.Policy;
+import io.configguard.policy.PolicySet;
+import io.configguard.policy.Target;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -140,5 +144,25 @@ public final class DerivedConfigMaps {
     String source =
         object.getAnnotations() == null ? null : object.getAnnotations().get(SOURCE_ANNOTATION);
     return owned && source != null && !source.isBlank() ? Optional.of(source) : Optional.empty();
+  }
+
+  /**
+   * For a request {@link #operatorWriteSource} exempts: the policies the webhook still evaluates,
+   * i.e. those matching the derived ConfigMap but not its source (which pre-flight already applied
+   * to this content).
+   */
+  public static List<Policy> policiesBeyondSource(
+      PolicySet policies, Target derived, String sourceName) {
+    Target asSource =
+        new Target(
+            derived.kind(),
+            derived.namespace(),
+            sourceName,
+            derived.operation(),
+            derived.object(),
+            derived.oldObject(),
+            derived.request(),
+            derived.namespaceLabels());
+    return policies.matching(derived).stream().filter(p -> !p.matches(asSource)).toList();
   }
 }

@@ -4,6 +4,7 @@ import io.configguard.api.ConfigFreeze;
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.RolloutPhase;
+import io.configguard.api.RolloutStrategy;
 import io.configguard.rollout.BatchPlanner.StepSize;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -126,8 +127,11 @@ public class GuardedRolloutReconciler implements Reconciler<GuardedRollout> {
     GuardedRolloutStatus original = rollout.getStatus();
     GuardedRolloutStatus draft = StatusBuilder.copy(original);
     List<String> errors = SpecCheck.errors(rollout.getSpec());
-    List<StepSize> steps =
-        errors.isEmpty() ? BatchPlanner.parse(rollout.getSpec().strategy.steps) : List.of();
+    RolloutStrategy strategy =
+        errors.isEmpty() && rollout.getSpec().strategy != null
+            ? rollout.getSpec().strategy
+            : new RolloutStrategy();
+    List<StepSize> steps = errors.isEmpty() ? BatchPlanner.parse(strategy.steps) : List.of();
     String namespace = rollout.getMetadata().getNamespace();
     Optional<ConfigFreeze> freeze =
         Freezes.matching(cluster.freezes(), () -> cluster.namespaceLabels(namespace));

@@ -38,28 +38,29 @@ public final class Intake {
         s.failedRevisions == null
             ? Optional.empty()
             : s.failedRevisions.stream().filter(f -> hash.equals(f.hash)).findFirst();
+    // Recorded once per appearance of the content, so the outcome's own message stays until then.
     if (failed.isPresent()) {
-      s.message =
-          "source content "
-              + hash
-              + " failed as revision "
-              + failed.get().revision
-              + " and is not attempted again ("
-              + failed.get().reason
-              + ")";
       if (seenNow) {
+        s.message =
+            "source content "
+                + hash
+                + " failed as revision "
+                + failed.get().revision
+                + " and is not attempted again ("
+                + failed.get().reason
+                + ")";
         state.warning("RevisionSkipped", s.message);
       }
       return Step.rest(idle, null);
     }
     if (s.circuitOpenGeneration != null) {
-      s.message =
-          "circuit open after "
-              + s.consecutiveFailures
-              + " failed revisions: source content "
-              + hash
-              + " is not taken until the spec changes";
       if (seenNow) {
+        s.message =
+            "circuit open after "
+                + s.consecutiveFailures
+                + " failed revisions: source content "
+                + hash
+                + " is not taken until the spec changes";
         state.warning("CircuitOpen", s.message);
       }
       return Step.rest(idle, null);

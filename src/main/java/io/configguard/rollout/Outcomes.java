@@ -4,10 +4,17 @@ import io.configguard.api.FailedRevision;
 import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.RolloutHistoryEntry;
 import io.configguard.api.RolloutPhase;
+import java.time.Duration;
 import java.util.List;
 
 /** Records how a revision ended in the status: history, failed hashes and the circuit. */
 public final class Outcomes {
+  /**
+   * After an outcome the status is patched and the rollout looked at again right away: the source
+   * may have changed while the revision was in flight, and that change's event is spent.
+   */
+  static final Duration LOOK_AGAIN = Duration.ZERO;
+
   private Outcomes() {}
 
   /**
@@ -52,7 +59,7 @@ public final class Outcomes {
     s.message = message;
     state.normal("Promoted", message);
     state.services().metrics().promoted();
-    return Step.rest(RolloutPhase.Succeeded, null);
+    return Step.rest(RolloutPhase.Succeeded, LOOK_AGAIN);
   }
 
   static void clearCandidate(GuardedRolloutStatus s) {

@@ -44,6 +44,6 @@ public final class Rollback {
             + (refused > 0 ? "; " + refused + " still to return" : "");
     state.warning(outcome == RolloutPhase.Aborted ? "Aborted" : "RolledBack", s.message);
     state.services().metrics().rolledBack(outcome);
-    return Step.rest(outcome, refused > 0 ? RETRY : null);
+    return Step.rest(outcome, refused > 0 ? RETRY : Outcomes.LOOK_AGAIN);
   }
 }

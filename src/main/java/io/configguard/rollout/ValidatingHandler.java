@@ -85,7 +85,7 @@ final class ValidatingHandler implements PhaseHandler {
     Outcomes.failed(state, reason, RolloutPhase.Failed);
     s.message = "revision " + revision + " failed, no pod touched: " + reason;
     state.warning("PreflightFailed", s.message);
-    return Step.rest(RolloutPhase.Failed, null);
+    return Step.rest(RolloutPhase.Failed, Outcomes.LOOK_AGAIN);
   }
 
   private static String lines(List<Violation> violations) {

@@ -10,9 +10,12 @@ import static io.configguard.rollout.RolloutFixtures.features;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.configguard.api.ConfigFreeze;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.GuardedRollout;
+import io.configguard.api.HealthCheck;
+import io.configguard.api.HttpGetCheck;
 import io.configguard.api.RolloutPhase;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -23,12 +26,15 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -168,6 +174,85 @@ class GuardedRolloutIT {
                     .formatted(ns, maxFeatures),
                 ConfigPolicy.class))
         .create();
+  }
+
+  @Test
+  void contentWrittenDuringARolloutIsShippedAfterIt() {
+    String ns = "inflight";
+    stableRollout(ns, 3, 1, "1", "100%");
+    source(client, ns, NAME, features(12));
+    awaitMoved(ns, 1);
+    source(client, ns, NAME, features(14));
+    GuardedRollout r =
+        awaitRollout(client, ns, NAME, g -> Long.valueOf(3).equals(g.getStatus().stableRevision));
+    assertThat(r.getStatus().history)
+        .extracting(h -> h.revision + " " + h.outcome)
+        .containsExactly("1 Succeeded", "2 Succeeded", "3 Succeeded");
+    assertThat(client.configMaps().inNamespace(ns).withName(NAME + "-stable").get().getData())
+        .containsEntry("features.json", features(14));
+  }
+
+  @Test
+  void withARevisionHeaderEachBakeWaitsUntilPodsServeTheCandidate() throws Exception {
+    String ns = "header";
+    // The pods' IPs are all 127.0.0.1 here; this server answers for every one of them.
+    AtomicReference<String> serving = new AtomicReference<>("1");
+    AtomicInteger status = new AtomicInteger(200);
+    HttpServer health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    health.createContext(
+        "/healthz",
+        exchange -> {
+          exchange.getResponseHeaders().add("X-Config-Revision", serving.get());
+          exchange.sendResponseHeaders(status.get(), -1);
+          exchange.close();
+        });
+    health.start();
+    try {
+      OperatorHarness.namespace(client, ns, Map.of("team", ns));
+      List<String> pods = OperatorHarness.pods(client, ns, "proxy", 3, 2);
+      for (String p : pods) {
+        OperatorHarness.kubelet(
+            client,
+            ns,
+            p,
+            pod -> {
+              pod.getStatus().setPodIP("127.0.0.1");
+              return pod;
+            });
+      }
+      source(client, ns, NAME, features(10));
+      GuardedRollout rollout = RolloutFixtures.rollout(NAME, NAME, 1, "1", "100%");
+      rollout.getMetadata().setNamespace(ns);
+      rollout.getMetadata().setUid(null);
+      rollout.getMetadata().setGeneration(null);
+      rollout.getSpec().healthCheck = new HealthCheck();
+      rollout.getSpec().healthCheck.httpGet = new HttpGetCheck();
+      rollout.getSpec().healthCheck.httpGet.port = health.getAddress().getPort();
+      rollout.getSpec().healthCheck.httpGet.path = "/healthz";
+      rollout.getSpec().healthCheck.httpGet.revisionHeader = "X-Config-Revision";
+      client.resource(rollout).create();
+      awaitPhase(client, ns, NAME, RolloutPhase.Succeeded);
+
+      source(client, ns, NAME, features(12));
+      GuardedRollout loading =
+          awaitRollout(
+              client,
+              ns,
+              NAME,
+              g -> g.getStatus().message.contains("waiting for 1 pods to report"));
+      assertThat(loading.getStatus().bakeStartedAt).isNull();
+      serving.set("2");
+      assertThat(awaitPhase(client, ns, NAME, RolloutPhase.Succeeded).getStatus().stableRevision)
+          .isEqualTo(2);
+
+      // A failing health endpoint rolls the next revision back.
+      status.set(503);
+      source(client, ns, NAME, features(14));
+      GuardedRollout back = awaitPhase(client, ns, NAME, RolloutPhase.RolledBack);
+      assertThat(back.getStatus().failedRevisions.get(0).reason).contains("GET /healthz: 503");
+    } finally {
+      health.stop(0);
+    }
   }
 
   @Test
@@ -322,10 +407,11 @@ class GuardedRolloutIT {
         .isEqualTo("aborted: spec.abort is true");
     assertThat(configRevision(client, ns, NAME + "-stable")).isEqualTo(1);
 
+    // Clearing abort does not push the aborted content again.
     OperatorHarness.editSpec(client, ns, NAME, g -> g.getSpec().abort = false);
-    awaitRollout(client, ns, NAME, g -> g.getStatus().message.contains("is not attempted again"));
-    assertThat(OperatorHarness.get(client, ns, NAME).getStatus().phase)
-        .isEqualTo(RolloutPhase.Aborted);
+    awaitRollout(client, ns, NAME, g -> g.getStatus().observedGeneration == 3);
+    staysPut(ns, RolloutPhase.Aborted, 0);
+    assertThat(OperatorHarness.get(client, ns, NAME).getStatus().latestRevision).isEqualTo(2);
   }
 
   @Test

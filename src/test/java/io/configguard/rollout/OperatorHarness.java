@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -152,12 +153,33 @@ final class OperatorHarness {
   /** Waits until the rollout's status satisfies {@code condition}; returns it. */
   static GuardedRollout awaitRollout(
       KubernetesClient client, String ns, String name, Predicate<GuardedRollout> condition) {
-    return await()
-        .atMost(TIMEOUT)
-        .pollInterval(Duration.ofMillis(50))
-        .until(
-            () -> get(client, ns, name),
-            r -> r != null && r.getStatus() != null && condition.test(r));
+    return awaitRollout(client, ns, name, condition, TIMEOUT);
+  }
+
+  static GuardedRollout awaitRollout(
+      KubernetesClient client,
+      String ns,
+      String name,
+      Predicate<GuardedRollout> condition,
+      Duration timeout) {
+    try {
+      return await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> get(client, ns, name),
+              r -> r != null && r.getStatus() != null && condition.test(r));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      GuardedRollout last = get(client, ns, name);
+      throw new AssertionError(
+          "GuardedRollout "
+              + ns
+              + "/"
+              + name
+              + " did not reach the expected state; last status:\n"
+              + (last == null ? "none" : Serialization.asYaml(last.getStatus())),
+          e);
+    }
   }
 
   static GuardedRollout awaitPhase(

@@ -263,7 +263,7 @@ class PhaseHandlersTest {
       stable(4, 10);
       status.candidateRevision = 5L;
       Step step = run(RolloutPhase.Validating);
-      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Failed, null));
+      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Failed, Outcomes.LOOK_AGAIN));
       assertThat(status.failedRevisions)
           .singleElement()
           .satisfies(
@@ -349,7 +349,7 @@ class PhaseHandlersTest {
       status.bakeStartedAt = T0.toString();
       cluster.put(withRestarts(cluster.pod("p-b1"), 1));
       Step step = run(RolloutPhase.Progressing);
-      assertThat(step).isEqualTo(Step.rest(RolloutPhase.RolledBack, null));
+      assertThat(step).isEqualTo(Step.rest(RolloutPhase.RolledBack, Outcomes.LOOK_AGAIN));
       assertThat(cluster.revisionOf("p-a1")).isEqualTo("4");
       assertThat(cluster.revisionOf("p-b1")).isEqualTo("4");
       assertThat(revisionIn(Track.STABLE)).isEqualTo(4);
@@ -409,7 +409,7 @@ class PhaseHandlersTest {
       status.bakeStartedAt = T0.minusSeconds(61).toString();
       long writesBefore = cluster.podWrites();
       Step step = run(RolloutPhase.Progressing);
-      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Succeeded, null));
+      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Succeeded, Outcomes.LOOK_AGAIN));
       assertThat(revisionIn(Track.STABLE)).isEqualTo(5);
       assertThat(cluster.maps.get("bot-features-stable").getData().get("features.json"))
           .isEqualTo(features(12));

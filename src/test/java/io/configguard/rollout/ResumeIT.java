@@ -31,7 +31,7 @@ class ResumeIT {
     Operator first = OperatorHarness.start(server, firstLog, o -> {});
     List<String> pods = OperatorHarness.pods(client, ns, "proxy", 6, 3);
     source(client, ns, "bot-features", features(10));
-    OperatorHarness.rollout(client, ns, "bot-features", 2, "1", "50%", "100%");
+    OperatorHarness.rollout(client, ns, "bot-features", 4, "1", "50%", "100%");
     awaitPhase(client, ns, "bot-features", RolloutPhase.Succeeded);
 
     source(client, ns, "bot-features", features(12));

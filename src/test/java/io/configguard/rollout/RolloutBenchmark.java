@@ -1,0 +1,136 @@
+package io.configguard.rollout;
+
+import static io.configguard.rollout.OperatorHarness.awaitRollout;
+import static io.configguard.rollout.OperatorHarness.source;
+import static io.configguard.rollout.RolloutFixtures.features;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.configguard.api.RolloutPhase;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.javaoperatorsdk.operator.Operator;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The rollout benchmark (not part of the test suite; see bench/README-rollout.md): 1,000 pods, 4
+ * steps, bakeSeconds 0, against the mock server. Measures the wall time from the source change to
+ * Succeeded and counts the operator's API writes, then the same for a rollback from 100%.
+ *
+ * <p>Run: {@code mvn -B -q test -Dtest=RolloutBenchmark -Dbench
+ * -Dsurefire.failIfNoSpecifiedTests=false}; without {@code -Dbench} it is skipped, so that {@code
+ * -Dtest='io.configguard.rollout.**'} does not run it.
+ */
+@EnabledIfSystemProperty(named = "bench", matches = ".*")
+@EnableKubernetesMockClient(crud = true, https = false)
+class RolloutBenchmark {
+  static final int PODS = Integer.getInteger("bench.pods", 1000);
+  static final String NS = "bench";
+  static final String NAME = "bot-features";
+  static KubernetesMockServer server;
+  static KubernetesClient client;
+
+  @Test
+  void thousandPodsInFourSteps() throws Exception {
+    OperatorHarness.installCrds(client);
+    List<String> pods = OperatorHarness.pods(client, NS, "proxy", PODS, 50);
+    RequestLog log = new RequestLog();
+    Operator operator = OperatorHarness.start(server, log, o -> {});
+    try {
+      source(client, NS, NAME, features(10));
+      OperatorHarness.rollout(client, NS, NAME, 0, "1", "10%", "50%", "100%");
+      awaitStable(1, Duration.ofSeconds(60));
+
+      log.clear();
+      long start = System.nanoTime();
+      source(client, NS, NAME, features(12));
+      awaitStable(2, Duration.ofSeconds(300));
+      long rollout = System.nanoTime() - start;
+      Map<String, Long> forward = writesByKind(log);
+      report("rollout to Succeeded", rollout, forward, PODS, 4);
+      assertThat(forward.get("pod patches")).isEqualTo(PODS);
+      assertThat(total(forward)).isLessThanOrEqualTo(2L * PODS + 10 * 4);
+
+      // A rollback from 100%: every pod moved, then one turns NotReady while the last step bakes.
+      OperatorHarness.editSpec(client, NS, NAME, r -> r.getSpec().strategy.bakeSeconds = 5);
+      awaitRollout(client, NS, NAME, r -> r.getStatus().observedGeneration == 2);
+      log.clear();
+      long rollbackStart = System.nanoTime();
+      source(client, NS, NAME, features(14));
+      awaitRollout(
+          client,
+          NS,
+          NAME,
+          r ->
+              r.getStatus().phase == RolloutPhase.Progressing
+                  && Long.valueOf(3).equals(r.getStatus().candidateRevision)
+                  && Integer.valueOf(PODS).equals(r.getStatus().updatedPods),
+          Duration.ofSeconds(300));
+      OperatorHarness.kubelet(client, NS, pods.get(PODS / 2), OperatorHarness::notReady);
+      awaitRollout(
+          client,
+          NS,
+          NAME,
+          r -> r.getStatus().phase == RolloutPhase.RolledBack,
+          Duration.ofSeconds(300));
+      long rollback = System.nanoTime() - rollbackStart;
+      Map<String, Long> back = writesByKind(log);
+      report("4 steps then rollback of every pod (incl. 3x5 s bake)", rollback, back, PODS, 4);
+      assertThat(back.get("pod patches")).isEqualTo(2L * PODS);
+      assertThat(total(back)).isLessThanOrEqualTo(2L * PODS + 10 * 4);
+    } finally {
+      operator.stop();
+    }
+  }
+
+  private static void awaitStable(long revision, Duration timeout) {
+    awaitRollout(
+        client,
+        NS,
+        NAME,
+        r -> Long.valueOf(revision).equals(r.getStatus().stableRevision),
+        timeout);
+  }
+
+  private static Map<String, Long> writesByKind(RequestLog log) {
+    return log.writes().stream()
+        .collect(
+            Collectors.groupingBy(
+                w ->
+                    w.contains("/pods/")
+                        ? "pod patches"
+                        : w.contains("/configmaps")
+                            ? "ConfigMap writes"
+                            : w.contains("/status")
+                                ? "status patches"
+                                : w.contains("/events") ? "events" : "other " + w,
+                TreeMap::new,
+                Collectors.counting()));
+  }
+
+  private static long total(Map<String, Long> writes) {
+    return writes.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private static void report(
+      String what, long nanos, Map<String, Long> writes, int pods, int steps) {
+    long total = total(writes);
+    System.out.printf(
+        "%n[rollout bench] %s: %d pods, %d steps: %.2f s wall, %d API writes (%s); %.3f writes per"
+            + " pod, %d besides pod patches%n",
+        what,
+        pods,
+        steps,
+        nanos / 1e9,
+        total,
+        writes,
+        total / (double) pods,
+        total - writes.getOrDefault("pod patches", 0L));
+  }
+}
