@@ -1,6 +1,7 @@
 package io.configguard.admission;
 
 import io.configguard.api.ClusterConfigPolicy;
+import io.configguard.api.ConfigFreeze;
 import io.configguard.api.ConfigPolicy;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -43,7 +44,26 @@ public final class ClusterPolicySource
         client.resources(ClusterConfigPolicy.class).runnableInformer(0);
     namespaced.addEventHandler(new ToIndex<>());
     cluster.addEventHandler(new ToIndex<>());
-    informers = List.of(namespaces, namespaced, cluster);
+    SharedIndexInformer<ConfigFreeze> freezes =
+        client.resources(ConfigFreeze.class).runnableInformer(0);
+    freezes.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(ConfigFreeze freeze) {
+            index.putFreeze(freeze.getMetadata().getName(), freeze.getSpec());
+          }
+
+          @Override
+          public void onUpdate(ConfigFreeze old, ConfigFreeze freeze) {
+            onAdd(freeze);
+          }
+
+          @Override
+          public void onDelete(ConfigFreeze freeze, boolean finalStateUnknown) {
+            index.removeFreeze(freeze.getMetadata().getName());
+          }
+        });
+    informers = List.of(namespaces, namespaced, cluster, freezes);
     CompletableFuture<?>[] synced =
         informers.stream()
             .map(

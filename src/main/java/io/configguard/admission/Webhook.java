@@ -56,6 +56,9 @@ public class Webhook {
       throws ManifestFiles.UnreadableException {
     List<PolicyFiles.Definition> definitions = PolicyFiles.read(paths, defaultNamespace);
     index.replaceAll(definitions);
+    List<String> errors = new java.util.ArrayList<>();
+    PolicyFiles.freezes(paths, errors).forEach(index::putFreeze);
+    errors.forEach(e -> LOG.errorf("freeze not enforced: %s", e));
     index.markLoaded();
     LOG.infof(
         "policies loaded from %s: %d enforced, %d rejected",
@@ -79,7 +82,13 @@ public class Webhook {
 
   private Map<String, String> namespaceLabels(String namespace) {
     ClusterPolicySource source = cluster;
-    return source == null ? Map.of() : source.apply(namespace);
+    if (source == null) {
+      // Standalone: the one label the API server puts on every namespace (since 1.21).
+      return namespace == null || namespace.isEmpty()
+          ? Map.of()
+          : Map.of("kubernetes.io/metadata.name", namespace);
+    }
+    return source.apply(namespace);
   }
 
   @PreDestroy

@@ -2,8 +2,10 @@ package io.configguard.policy;
 
 import io.configguard.api.Enforcement;
 import io.configguard.api.Format;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** A compiled policy: its match conditions and its checks. Immutable and thread-safe. */
 public final class Policy {
@@ -13,6 +15,7 @@ public final class Policy {
   private final List<CompiledRule> rules;
   private final Limits limits;
   private final Parsers parsers;
+  private final Exceptions exceptions;
 
   Policy(
       PolicyRef ref,
@@ -20,13 +23,15 @@ public final class Policy {
       PolicyMatch match,
       List<CompiledRule> rules,
       Limits limits,
-      Parsers parsers) {
+      Parsers parsers,
+      Exceptions exceptions) {
     this.ref = ref;
     this.enforcement = enforcement;
     this.match = match;
     this.rules = List.copyOf(rules);
     this.limits = limits;
     this.parsers = parsers;
+    this.exceptions = exceptions;
   }
 
   public PolicyRef ref() {
@@ -48,6 +53,11 @@ public final class Policy {
   /** Whether the target is in scope: kind, operation, names, selectors, namespace. */
   public boolean matches(Target target) {
     return match.matches(target);
+  }
+
+  /** The unexpired exception covering the target at {@code now}, if any. */
+  public Optional<Exemption> exemption(Target target, Instant now) {
+    return exceptions.exempting(ref.id(), target, now);
   }
 
   /** The bounds this policy was compiled with. */
