@@ -1,8 +1,12 @@
 package io.configguard.admission;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.configguard.api.ClusterConfigPolicy;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.Enforcement;
+import io.configguard.api.GuardedRollout;
+import io.configguard.api.GuardedRolloutSpec;
 import io.configguard.api.PolicySpec;
 import io.configguard.policy.Exemption;
 import io.configguard.policy.Freeze;
@@ -12,6 +16,7 @@ import io.configguard.policy.PolicyRef;
 import io.configguard.policy.Target;
 import io.configguard.policy.Verdict;
 import io.configguard.policy.Violation;
+import io.configguard.rollout.SpecCheck;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponseBuilder;
@@ -46,6 +51,12 @@ public final class AdmissionHandler {
   private final PolicyCompiler compiler;
   private final AdmissionMetrics metrics;
   private final Clock clock;
+  private volatile Function<String, List<GuardedRollout>> rolloutsIn = ns -> List.of();
+  private static final ObjectMapper ROLLOUT_SPEC =
+      new ObjectMapper()
+          .configure(
+              com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+              false);
 
   public AdmissionHandler(
       PolicyIndex index,
@@ -138,6 +149,14 @@ public final class AdmissionHandler {
           review,
           breakGlass.isEmpty() ? AdmissionMetrics.Result.ALLOWED : AdmissionMetrics.Result.WARNED,
           warnings(breakGlass));
+    }
+    if (isRollout(review)) {
+      List<String> reasons = rolloutErrors(review);
+      if (!reasons.isEmpty()) {
+        LOG.infof("denied GuardedRollout %s: invalid spec", objectName(review));
+        return deny(
+            review, "the GuardedRollout is invalid:\n" + String.join("\n", reasons), List.of());
+      }
     }
     if (isPolicy(review)) {
       List<String> reasons = policyErrors(review);
@@ -245,6 +264,26 @@ public final class AdmissionHandler {
 
   private static String objectName(Review review) {
     return review.namespace().isEmpty() ? review.name() : review.namespace() + "/" + review.name();
+  }
+
+  private static boolean isRollout(Review review) {
+    return review.kind().group().equals(ConfigPolicy.GROUP)
+        && review.kind().kind().equals(GuardedRollout.KIND);
+  }
+
+  /** The other GuardedRollouts of a namespace, for the selector overlap check. */
+  public void rollouts(Function<String, List<GuardedRollout>> rolloutsIn) {
+    this.rolloutsIn = rolloutsIn;
+  }
+
+  private List<String> rolloutErrors(Review review) {
+    GuardedRolloutSpec spec;
+    try {
+      spec = ROLLOUT_SPEC.treeToValue(review.object().path("spec"), GuardedRolloutSpec.class);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      return List.of("spec: " + e.getMessage().lines().findFirst().orElse("unreadable"));
+    }
+    return SpecCheck.errors(review.name(), spec, rolloutsIn.apply(review.namespace()));
   }
 
   private static boolean isPolicy(Review review) {

@@ -3,6 +3,7 @@ package io.configguard.admission;
 import io.configguard.api.ClusterConfigPolicy;
 import io.configguard.api.ConfigFreeze;
 import io.configguard.api.ConfigPolicy;
+import io.configguard.api.GuardedRollout;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -28,6 +29,7 @@ public final class ClusterPolicySource
   private final KubernetesClient client;
   private final PolicyIndex index;
   private SharedIndexInformer<Namespace> namespaces;
+  private SharedIndexInformer<GuardedRollout> rollouts;
   private List<SharedIndexInformer<?>> informers = List.of();
 
   public ClusterPolicySource(KubernetesClient client, PolicyIndex index) {
@@ -63,7 +65,8 @@ public final class ClusterPolicySource
             index.removeFreeze(freeze.getMetadata().getName());
           }
         });
-    informers = List.of(namespaces, namespaced, cluster, freezes);
+    rollouts = client.resources(GuardedRollout.class).inAnyNamespace().runnableInformer(0);
+    informers = List.of(namespaces, namespaced, cluster, freezes, rollouts);
     CompletableFuture<?>[] synced =
         informers.stream()
             .map(
@@ -98,6 +101,16 @@ public final class ClusterPolicySource
       return Map.of();
     }
     return Map.copyOf(ns.getMetadata().getLabels());
+  }
+
+  /** The GuardedRollouts of a namespace as last seen, for the webhook's overlap check. */
+  public List<GuardedRollout> rollouts(String namespace) {
+    if (rollouts == null) {
+      return List.of();
+    }
+    return rollouts.getStore().list().stream()
+        .filter(r -> namespace.equals(r.getMetadata().getNamespace()))
+        .toList();
   }
 
   @Override

@@ -69,6 +69,7 @@ public class Webhook {
   public CompletableFuture<Void> watchCluster(KubernetesClient client) {
     ClusterPolicySource source = new ClusterPolicySource(client, index);
     cluster = source;
+    handler.rollouts(source::rollouts);
     return source.start();
   }
 
