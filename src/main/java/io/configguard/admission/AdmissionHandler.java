@@ -1,24 +1,33 @@
 package io.configguard.admission;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.configguard.api.ClusterConfigPolicy;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.Enforcement;
+import io.configguard.api.GuardedRollout;
+import io.configguard.api.GuardedRolloutSpec;
 import io.configguard.api.PolicySpec;
+import io.configguard.policy.Exemption;
+import io.configguard.policy.Freeze;
 import io.configguard.policy.InvalidPolicyException;
 import io.configguard.policy.PolicyCompiler;
 import io.configguard.policy.PolicyRef;
 import io.configguard.policy.Target;
 import io.configguard.policy.Verdict;
 import io.configguard.policy.Violation;
+import io.configguard.rollout.SpecCheck;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponseBuilder;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,12 +50,30 @@ public final class AdmissionHandler {
   private final Function<String, Map<String, String>> namespaceLabels;
   private final PolicyCompiler compiler;
   private final AdmissionMetrics metrics;
+  private final Clock clock;
+  private volatile Function<String, List<GuardedRollout>> rolloutsIn = ns -> List.of();
+  private static final ObjectMapper ROLLOUT_SPEC =
+      new ObjectMapper()
+          .configure(
+              com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+              false);
 
   public AdmissionHandler(
       PolicyIndex index,
       Function<String, Map<String, String>> namespaceLabels,
       PolicyCompiler compiler,
       AdmissionMetrics metrics) {
+    this(index, namespaceLabels, compiler, metrics, Clock.systemUTC());
+  }
+
+  /** With the clock that decides which policy exceptions have expired. */
+  public AdmissionHandler(
+      PolicyIndex index,
+      Function<String, Map<String, String>> namespaceLabels,
+      PolicyCompiler compiler,
+      AdmissionMetrics metrics,
+      Clock clock) {
+    this.clock = clock;
     this.index = index;
     this.namespaceLabels = namespaceLabels;
     this.compiler = compiler;
@@ -70,11 +97,66 @@ public final class AdmissionHandler {
   private record Decision(AdmissionMetrics.Result result, AdmissionResponse response) {}
 
   private Decision decide(Review review) {
-    if (!review.subResource().isEmpty()
-        || review.operation().equals("DELETE")
-        || review.operation().equals("CONNECT")) {
-      // Policies judge content; status updates, deletions and connects carry none to judge.
+    if (!review.subResource().isEmpty() || review.operation().equals("CONNECT")) {
+      // Status updates and connects carry no config to judge and no config write to freeze.
       return allow(review, AdmissionMetrics.Result.ALLOWED, List.of());
+    }
+    Target target = Verdicts.target(review, namespaceLabels.apply(review.namespace()));
+    List<String> breakGlass = new ArrayList<>();
+    for (Freeze freeze : index.freezes()) {
+      if (!freeze.freezes(target)) {
+        continue;
+      }
+      String user = review.request().path("userInfo").path("username").asText("");
+      if (!freeze.breaksGlass(review.request().path("userInfo"))) {
+        LOG.infof(
+            "denied %s %s %s: frozen by ConfigFreeze %s",
+            review.operation(), review.kind().kind(), objectName(review), freeze.name());
+        return deny(
+            review,
+            "ConfigFreeze "
+                + freeze.name()
+                + " denies "
+                + review.operation()
+                + " of "
+                + review.kind().kind()
+                + " "
+                + objectName(review)
+                + ": "
+                + freeze.reason(),
+            List.of());
+      }
+      LOG.warnf(
+          "break-glass: %s by %s of %s %s admitted through ConfigFreeze %s (%s)",
+          review.operation(),
+          user,
+          review.kind().kind(),
+          objectName(review),
+          freeze.name(),
+          freeze.reason());
+      breakGlass.add(
+          "break-glass: ConfigFreeze "
+              + freeze.name()
+              + " is in force ("
+              + freeze.reason()
+              + "); this write by "
+              + user
+              + " is admitted and logged");
+    }
+    if (review.operation().equals("DELETE")) {
+      // Policies judge content; a deletion carries none to judge.
+      return allow(
+          review,
+          breakGlass.isEmpty() ? AdmissionMetrics.Result.ALLOWED : AdmissionMetrics.Result.WARNED,
+          warnings(breakGlass));
+    }
+    if (isRollout(review)) {
+      List<String> reasons = rolloutErrors(review);
+      if (!reasons.isEmpty()) {
+        LOG.infof("denied GuardedRollout %s: invalid spec", objectName(review));
+        return deny(
+            review, "the GuardedRollout is invalid:\n" + String.join("\n", reasons), List.of());
+      }
     }
     if (isPolicy(review)) {
       List<String> reasons = policyErrors(review);
@@ -85,14 +167,22 @@ public final class AdmissionHandler {
             review, "the policy does not compile:\n" + String.join("\n", reasons), List.of());
       }
     }
-    Target target = Verdicts.target(review, namespaceLabels.apply(review.namespace()));
-    Verdict verdict = Verdicts.evaluate(index.current(), target);
+    Verdict verdict = Verdicts.evaluate(index.current(), target, clock.instant());
+    List<String> notes =
+        Stream.concat(breakGlass.stream(), verdict.exemptions().stream().map(Exemption::line))
+            .toList();
     if (verdict.violations().isEmpty()) {
-      return allow(review, AdmissionMetrics.Result.ALLOWED, List.of());
+      return allow(
+          review,
+          notes.isEmpty() ? AdmissionMetrics.Result.ALLOWED : AdmissionMetrics.Result.WARNED,
+          warnings(notes));
     }
     verdict.violations().forEach(metrics::violation);
     List<Violation> denials = verdict.with(Enforcement.Deny);
-    List<String> warnings = warnings(Verdicts.lines(verdict.with(Enforcement.Warn)));
+    List<String> warnings =
+        warnings(
+            Stream.concat(notes.stream(), Verdicts.lines(verdict.with(Enforcement.Warn)).stream())
+                .toList());
     List<Violation> audits = verdict.with(Enforcement.Audit);
     audits.forEach(
         v -> LOG.infof("audit %s %s: %s", review.kind().kind(), objectName(review), v.line()));
@@ -174,6 +264,26 @@ public final class AdmissionHandler {
 
   private static String objectName(Review review) {
     return review.namespace().isEmpty() ? review.name() : review.namespace() + "/" + review.name();
+  }
+
+  private static boolean isRollout(Review review) {
+    return review.kind().group().equals(ConfigPolicy.GROUP)
+        && review.kind().kind().equals(GuardedRollout.KIND);
+  }
+
+  /** The other GuardedRollouts of a namespace, for the selector overlap check. */
+  public void rollouts(Function<String, List<GuardedRollout>> rolloutsIn) {
+    this.rolloutsIn = rolloutsIn;
+  }
+
+  private List<String> rolloutErrors(Review review) {
+    GuardedRolloutSpec spec;
+    try {
+      spec = ROLLOUT_SPEC.treeToValue(review.object().path("spec"), GuardedRolloutSpec.class);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      return List.of("spec: " + e.getMessage().lines().findFirst().orElse("unreadable"));
+    }
+    return SpecCheck.errors(review.name(), spec, rolloutsIn.apply(review.namespace()));
   }
 
   private static boolean isPolicy(Review review) {

@@ -1,7 +1,9 @@
 package io.configguard.admission;
 
 import io.configguard.api.ClusterConfigPolicy;
+import io.configguard.api.ConfigFreeze;
 import io.configguard.api.ConfigPolicy;
+import io.configguard.api.GuardedRollout;
 import io.configguard.api.PolicySpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -28,6 +30,7 @@ public final class ClusterPolicySource
   private final KubernetesClient client;
   private final PolicyIndex index;
   private SharedIndexInformer<Namespace> namespaces;
+  private SharedIndexInformer<GuardedRollout> rollouts;
   private List<SharedIndexInformer<?>> informers = List.of();
 
   public ClusterPolicySource(KubernetesClient client, PolicyIndex index) {
@@ -44,7 +47,27 @@ public final class ClusterPolicySource
         client.resources(ClusterConfigPolicy.class).runnableInformer(0);
     namespaced.addEventHandler(new ToIndex<>());
     cluster.addEventHandler(new ToIndex<>());
-    informers = List.of(namespaces, namespaced, cluster);
+    SharedIndexInformer<ConfigFreeze> freezes =
+        client.resources(ConfigFreeze.class).runnableInformer(0);
+    freezes.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(ConfigFreeze freeze) {
+            index.putFreeze(freeze.getMetadata().getName(), freeze.getSpec());
+          }
+
+          @Override
+          public void onUpdate(ConfigFreeze old, ConfigFreeze freeze) {
+            onAdd(freeze);
+          }
+
+          @Override
+          public void onDelete(ConfigFreeze freeze, boolean finalStateUnknown) {
+            index.removeFreeze(freeze.getMetadata().getName());
+          }
+        });
+    rollouts = client.resources(GuardedRollout.class).inAnyNamespace().runnableInformer(0);
+    informers = List.of(namespaces, namespaced, cluster, freezes, rollouts);
     CompletableFuture<?>[] synced =
         informers.stream()
             .map(
@@ -79,6 +102,16 @@ public final class ClusterPolicySource
       return Map.of();
     }
     return Map.copyOf(ns.getMetadata().getLabels());
+  }
+
+  /** The GuardedRollouts of a namespace as last seen, for the webhook's overlap check. */
+  public List<GuardedRollout> rollouts(String namespace) {
+    if (rollouts == null) {
+      return List.of();
+    }
+    return rollouts.getStore().list().stream()
+        .filter(r -> namespace.equals(r.getMetadata().getNamespace()))
+        .toList();
   }
 
   @Override

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.configguard.api.ClusterConfigPolicy;
+import io.configguard.api.ConfigFreezeSpec;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.PolicySpec;
 import io.configguard.policy.PolicyRef;
@@ -68,6 +69,29 @@ public final class PolicyFiles {
       definitions.add(new Definition(ref, doc.source(), spec, List.copyOf(errors)));
     }
     return definitions;
+  }
+
+  /**
+   * The specs of the ConfigFreezes under {@code paths}, by name; one that cannot be read is left
+   * out with its reasons in {@code errors}.
+   */
+  public static Map<String, ConfigFreezeSpec> freezes(List<Path> paths, List<String> errors)
+      throws ManifestFiles.UnreadableException {
+    Map<String, ConfigFreezeSpec> freezes = new java.util.LinkedHashMap<>();
+    for (ManifestFiles.Document doc : ManifestFiles.read(paths)) {
+      JsonNode node = doc.node();
+      if (!node.path("kind").asText().equals("ConfigFreeze")
+          || !API_VERSION.equals(node.path("apiVersion").asText())) {
+        continue;
+      }
+      String name = node.path("metadata").path("name").asText();
+      try {
+        freezes.put(name, STRICT.treeToValue(node.path("spec"), ConfigFreezeSpec.class));
+      } catch (JsonProcessingException e) {
+        errors.add(doc.source() + ": ConfigFreeze " + name + ": " + e.getOriginalMessage());
+      }
+    }
+    return freezes;
   }
 
   static boolean isPolicyKind(String kind) {

@@ -1,6 +1,8 @@
 package io.configguard.admission;
 
+import io.configguard.api.ConfigFreezeSpec;
 import io.configguard.api.PolicySpec;
+import io.configguard.policy.Freeze;
 import io.configguard.policy.InvalidPolicyException;
 import io.configguard.policy.Policy;
 import io.configguard.policy.PolicyCompiler;
@@ -24,7 +26,9 @@ public final class PolicyIndex {
   private final AdmissionMetrics metrics;
   private final Map<PolicyRef, Policy> compiled = new HashMap<>();
   private final Map<PolicyRef, List<String>> rejected = new HashMap<>();
+  private final Map<String, Freeze> freezeByName = new HashMap<>();
   private volatile PolicySet current = PolicySet.of(List.of());
+  private volatile List<Freeze> freezes = List.of();
   private volatile boolean loaded;
 
   public PolicyIndex(PolicyCompiler compiler, AdmissionMetrics metrics) {
@@ -36,6 +40,33 @@ public final class PolicyIndex {
   /** The policies in force now; never null. */
   public PolicySet current() {
     return current;
+  }
+
+  /** The ConfigFreezes that deny writes now; never null. */
+  public List<Freeze> freezes() {
+    return freezes;
+  }
+
+  /** Adds or replaces a ConfigFreeze; one that does not deny writes (or does not compile) goes. */
+  public synchronized void putFreeze(String name, ConfigFreezeSpec spec) {
+    try {
+      Freeze freeze = Freeze.compile(name, spec);
+      if (freeze == null) {
+        freezeByName.remove(name);
+      } else {
+        freezeByName.put(name, freeze);
+      }
+    } catch (InvalidPolicyException e) {
+      freezeByName.remove(name);
+      LOG.errorf(
+          "ConfigFreeze %s does not freeze writes: %s", name, String.join("; ", e.reasons()));
+    }
+    freezes = List.copyOf(freezeByName.values());
+  }
+
+  public synchronized void removeFreeze(String name) {
+    freezeByName.remove(name);
+    freezes = List.copyOf(freezeByName.values());
   }
 
   /** Whether the first full set of policies has been read (readiness). */
@@ -61,6 +92,8 @@ public final class PolicyIndex {
 
   /** Replaces every policy with the given definitions (a re-read of the policy folder). */
   public synchronized void replaceAll(List<PolicyFiles.Definition> definitions) {
+    freezeByName.clear();
+    freezes = List.of();
     compiled.clear();
     rejected.clear();
     for (PolicyFiles.Definition definition : definitions) {

@@ -10,6 +10,7 @@ import io.configguard.policy.Target;
 import io.configguard.policy.Verdict;
 import io.configguard.policy.Violation;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
@@ -82,14 +83,20 @@ public final class Verdicts {
    * a secret value are replaced, so no value ever reaches a response, a log or a CI report.
    */
   public static Verdict evaluate(PolicySet policies, Target target) {
-    Verdict verdict = policies.evaluate(target);
+    return evaluate(policies, target, Instant.now());
+  }
+
+  /** As {@link #evaluate(PolicySet, Target)}, honouring the policy exceptions unexpired at now. */
+  public static Verdict evaluate(PolicySet policies, Target target, Instant now) {
+    Verdict verdict = policies.evaluate(target, now);
     if (verdict.violations().isEmpty() || !isSecret(target.kind())) {
       return verdict;
     }
     Set<String> secrets = new HashSet<>();
     secretValues(target.object(), secrets);
     secretValues(target.oldObject(), secrets);
-    return new Verdict(verdict.violations().stream().map(v -> redact(v, secrets)).toList());
+    return new Verdict(
+        verdict.violations().stream().map(v -> redact(v, secrets)).toList(), verdict.exemptions());
   }
 
   /** One line per violation, in the verdict's order: policy/rule first. */

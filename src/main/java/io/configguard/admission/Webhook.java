@@ -58,6 +58,9 @@ public class Webhook {
     List<PolicyFiles.Definition> definitions = PolicyFiles.read(paths, defaultNamespace);
     long read = System.nanoTime();
     index.replaceAll(definitions);
+    List<String> errors = new java.util.ArrayList<>();
+    PolicyFiles.freezes(paths, errors).forEach(index::putFreeze);
+    errors.forEach(e -> LOG.errorf("freeze not enforced: %s", e));
     index.markLoaded();
     LOG.infof(
         "policies loaded from %s: %d enforced, %d rejected (read in %d ms, compiled in %d ms)",
@@ -72,6 +75,7 @@ public class Webhook {
   public CompletableFuture<Void> watchCluster(KubernetesClient client) {
     ClusterPolicySource source = new ClusterPolicySource(client, index);
     cluster = source;
+    handler.rollouts(source::rollouts);
     return source.start();
   }
 
@@ -85,7 +89,13 @@ public class Webhook {
 
   private Map<String, String> namespaceLabels(String namespace) {
     ClusterPolicySource source = cluster;
-    return source == null ? Map.of() : source.apply(namespace);
+    if (source == null) {
+      // Standalone: the one label the API server puts on every namespace (since 1.21).
+      return namespace == null || namespace.isEmpty()
+          ? Map.of()
+          : Map.of("kubernetes.io/metadata.name", namespace);
+    }
+    return source.apply(namespace);
   }
 
   @PreDestroy

@@ -205,7 +205,7 @@ public class CheckCommand implements Callable<Integer> {
     int warned = 0;
     for (Checked r : results) {
       List<Violation> violations = r.verdict().violations();
-      if (violations.isEmpty()) {
+      if (violations.isEmpty() && r.verdict().exemptions().isEmpty()) {
         continue;
       }
       Target t = r.target();
@@ -219,6 +219,7 @@ public class CheckCommand implements Callable<Integer> {
       for (Violation v : violations) {
         out.printf("  %-5s %s%n", v.enforcement().name().toLowerCase(Locale.ROOT), v.line());
       }
+      r.verdict().exemptions().forEach(e -> out.printf("  %-5s %s%n", "exempt", e.line()));
       denied += r.verdict().denied() ? 1 : 0;
       warned += r.verdict().denied() ? 0 : 1;
     }
@@ -256,6 +257,8 @@ public class CheckCommand implements Callable<Integer> {
             .put("message", v.message())
             .put("line", v.line());
       }
+      ArrayNode exemptions = o.putArray("exemptions");
+      r.verdict().exemptions().forEach(e -> exemptions.add(e.line()));
       denied += r.verdict().denied() ? 1 : 0;
     }
     root.putObject("summary")

@@ -140,6 +140,9 @@ public final class PolicyAudit {
       return;
     }
     tally.checked++;
+    if (policy.exemption(target, clock.instant()).isPresent()) {
+      return;
+    }
     for (Violation v : policy.evaluate(target)) {
       tally.violations++;
       if (tally.sample.size() < SAMPLE) {

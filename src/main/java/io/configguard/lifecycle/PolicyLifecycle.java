@@ -1,5 +1,6 @@
 package io.configguard.lifecycle;
 
+import io.configguard.api.ConfigFreeze;
 import io.configguard.api.PolicySpec;
 import io.configguard.api.PolicyStatus;
 import io.configguard.policy.InvalidPolicyException;
@@ -10,6 +11,8 @@ import io.configguard.policy.PolicyRef;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,6 +40,9 @@ public final class PolicyLifecycle implements AutoCloseable {
 
   private final Map<String, Consumer<PolicyRef>> refreshers = new ConcurrentHashMap<>();
 
+  private KubernetesClient freezes;
+  private SharedIndexInformer<ConfigFreeze> freezeWatch;
+
   public PolicyLifecycle(
       PolicyCompiler compiler, Auditor auditor, WebhookSync webhook, Clock clock) {
     this.compiler = compiler;
@@ -60,7 +66,10 @@ public final class PolicyLifecycle implements AutoCloseable {
     ApiResources resources = new DiscoveredResources(client, Duration.ofMinutes(1));
     WebhookSync webhook =
         new WebhookSync(
-            client, webhookSettings, resources, List.of(new PolicyNeeds(client, compiler)));
+            client,
+            webhookSettings,
+            resources,
+            List.of(new PolicyNeeds(client, compiler), new FreezeNeeds(client)));
     PolicyAudit audit =
         new PolicyAudit(
             new ClusterObjectPages(client, auditSettings.pageSize()),
@@ -69,12 +78,38 @@ public final class PolicyLifecycle implements AutoCloseable {
             ns -> namespaceLabels(client, ns),
             clock);
     Auditor auditor = new Auditor(audit, auditSettings.interval(), registry);
-    return new PolicyLifecycle(compiler, auditor, webhook, clock);
+    PolicyLifecycle lifecycle = new PolicyLifecycle(compiler, auditor, webhook, clock);
+    lifecycle.freezes = client;
+    return lifecycle;
   }
 
   /** Starts keeping the webhook configuration current, even before any policy exists. */
   public void start() {
     webhook.start();
+    if (freezes != null && freezeWatch == null) {
+      // A freeze that starts or stops denying writes changes the rules (DELETE of frozen kinds).
+      freezeWatch =
+          freezes
+              .resources(ConfigFreeze.class)
+              .inform(
+                  new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(ConfigFreeze freeze) {
+                      webhook.request();
+                    }
+
+                    @Override
+                    public void onUpdate(ConfigFreeze old, ConfigFreeze freeze) {
+                      webhook.request();
+                    }
+
+                    @Override
+                    public void onDelete(ConfigFreeze freeze, boolean finalStateUnknown) {
+                      webhook.request();
+                    }
+                  },
+                  0);
+    }
   }
 
   /** Lets a reconciler be told when a policy's audit finished, so its status gets the result. */
@@ -147,6 +182,9 @@ public final class PolicyLifecycle implements AutoCloseable {
 
   @Override
   public void close() {
+    if (freezeWatch != null) {
+      freezeWatch.close();
+    }
     auditor.close();
     webhook.close();
   }

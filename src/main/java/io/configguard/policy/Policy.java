@@ -3,8 +3,10 @@ package io.configguard.policy;
 import io.configguard.api.Enforcement;
 import io.configguard.api.Format;
 import io.configguard.api.Operation;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** A compiled policy: its match conditions and its checks. Immutable and thread-safe. */
@@ -15,6 +17,7 @@ public final class Policy {
   private final List<CompiledRule> rules;
   private final Limits limits;
   private final Parsers parsers;
+  private final Exceptions exceptions;
 
   Policy(
       PolicyRef ref,
@@ -22,13 +25,15 @@ public final class Policy {
       PolicyMatch match,
       List<CompiledRule> rules,
       Limits limits,
-      Parsers parsers) {
+      Parsers parsers,
+      Exceptions exceptions) {
     this.ref = ref;
     this.enforcement = enforcement;
     this.match = match;
     this.rules = List.copyOf(rules);
     this.limits = limits;
     this.parsers = parsers;
+    this.exceptions = exceptions;
   }
 
   public PolicyRef ref() {
@@ -55,6 +60,11 @@ public final class Policy {
   /** Whether the target is in scope: kind, operation, names, selectors, namespace. */
   public boolean matches(Target target) {
     return match.matches(target);
+  }
+
+  /** The unexpired exception covering the target at {@code now}, if any. */
+  public Optional<Exemption> exemption(Target target, Instant now) {
+    return exceptions.exempting(ref.id(), target, now);
   }
 
   /** The bounds this policy was compiled with. */

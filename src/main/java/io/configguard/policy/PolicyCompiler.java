@@ -60,11 +60,12 @@ public final class PolicyCompiler {
         }
       }
     }
+    Exceptions exceptions = Exceptions.compile(spec.exceptions, reasons);
     if (!reasons.isEmpty()) {
       throw new InvalidPolicyException(reasons);
     }
     Enforcement enforcement = spec.enforcement == null ? Enforcement.Deny : spec.enforcement;
-    return new Policy(ref, enforcement, match, rules, limits, parsers);
+    return new Policy(ref, enforcement, match, rules, limits, parsers, exceptions);
   }
 
   private CompiledRule rule(Rule r, String at, boolean anyFormat, List<String> reasons) {

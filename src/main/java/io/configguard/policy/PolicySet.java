@@ -1,6 +1,7 @@
 package io.configguard.policy;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -64,9 +65,21 @@ public final class PolicySet {
    * budget for the whole target, so a slow policy makes the later ones report the budget too.
    */
   public Verdict evaluate(Target target) {
-    List<Policy> matching = matching(target);
+    return evaluate(target, Instant.now());
+  }
+
+  /**
+   * As {@link #evaluate(Target)}, at time {@code now}: a policy with an exception covering the
+   * target that has not expired by then is skipped and reported as an {@link Exemption}.
+   */
+  public Verdict evaluate(Target target, Instant now) {
+    List<Policy> matching = new ArrayList<>();
+    List<Exemption> exemptions = new ArrayList<>();
+    for (Policy policy : matching(target)) {
+      policy.exemption(target, now).ifPresentOrElse(exemptions::add, () -> matching.add(policy));
+    }
     if (matching.isEmpty()) {
-      return Verdict.CLEAN;
+      return exemptions.isEmpty() ? Verdict.CLEAN : new Verdict(List.of(), exemptions);
     }
     Duration budget =
         matching.stream().map(p -> p.limits().timeBudget()).min(Duration::compareTo).orElseThrow();
@@ -75,7 +88,9 @@ public final class PolicySet {
     for (Policy policy : matching) {
       violations.addAll(policy.evaluate(documents));
     }
-    return violations.isEmpty() ? Verdict.CLEAN : new Verdict(List.copyOf(violations));
+    return violations.isEmpty() && exemptions.isEmpty()
+        ? Verdict.CLEAN
+        : new Verdict(List.copyOf(violations), List.copyOf(exemptions));
   }
 
   public int size() {

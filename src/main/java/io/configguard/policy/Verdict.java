@@ -3,9 +3,16 @@ package io.configguard.policy;
 import io.configguard.api.Enforcement;
 import java.util.List;
 
-/** Every violation found for one target, across all policies that matched it. */
-public record Verdict(List<Violation> violations) {
+/**
+ * Every violation found for one target, across all policies that matched it, and the policies an
+ * exception exempted it from.
+ */
+public record Verdict(List<Violation> violations, List<Exemption> exemptions) {
   public static final Verdict CLEAN = new Verdict(List.of());
+
+  public Verdict(List<Violation> violations) {
+    this(violations, List.of());
+  }
 
   public List<Violation> with(Enforcement enforcement) {
     return violations.stream().filter(v -> v.enforcement() == enforcement).toList();

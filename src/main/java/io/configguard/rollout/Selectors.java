@@ -2,8 +2,11 @@ package io.configguard.rollout;
 
 import io.configguard.api.Selector;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Label selector matching and validation, with Kubernetes' semantics. */
 public final class Selectors {
@@ -40,6 +43,59 @@ public final class Selectors {
       }
     }
     return true;
+  }
+
+  /**
+   * Whether some set of labels satisfies both selectors, i.e. one pod could be selected by both.
+   * Keys are independent, so it is enough that each key's combined requirements can be met.
+   */
+  public static boolean overlap(Selector a, Selector b) {
+    Map<String, Set<String>> allowed = new HashMap<>();
+    Map<String, Set<String>> excluded = new HashMap<>();
+    Set<String> present = new HashSet<>();
+    Set<String> absent = new HashSet<>();
+    for (Selector s : List.of(a == null ? new Selector() : a, b == null ? new Selector() : b)) {
+      if (s.matchLabels != null) {
+        s.matchLabels.forEach((k, v) -> narrow(allowed, k, Set.of(v)));
+      }
+      if (s.matchExpressions != null) {
+        for (Selector.Requirement r : s.matchExpressions) {
+          List<String> values = r.values == null ? List.of() : r.values;
+          switch (String.valueOf(r.operator)) {
+            case "In" -> narrow(allowed, r.key, Set.copyOf(values));
+            case "NotIn" -> excluded.computeIfAbsent(r.key, k -> new HashSet<>()).addAll(values);
+            case "Exists" -> present.add(r.key);
+            case "DoesNotExist" -> absent.add(r.key);
+            default -> {
+              return false; // an invalid selector selects nothing
+            }
+          }
+        }
+      }
+    }
+    for (String key : absent) {
+      if (present.contains(key) || allowed.containsKey(key)) {
+        return false;
+      }
+    }
+    for (Map.Entry<String, Set<String>> e : allowed.entrySet()) {
+      Set<String> left = new HashSet<>(e.getValue());
+      left.removeAll(excluded.getOrDefault(e.getKey(), Set.of()));
+      if (left.isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void narrow(Map<String, Set<String>> allowed, String key, Set<String> values) {
+    allowed.merge(
+        key,
+        new HashSet<>(values),
+        (have, more) -> {
+          have.retainAll(more);
+          return have;
+        });
   }
 
   public static boolean isEmpty(Selector selector) {

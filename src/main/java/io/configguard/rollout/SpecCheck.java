@@ -1,5 +1,6 @@
 package io.configguard.rollout;
 
+import io.configguard.api.GuardedRollout;
 import io.configguard.api.GuardedRolloutSpec;
 import io.configguard.api.HttpGetCheck;
 import io.configguard.api.RolloutStrategy;
@@ -9,6 +10,34 @@ import java.util.List;
 /** Every reason a GuardedRollout spec cannot be acted on, each naming its field. */
 public final class SpecCheck {
   private SpecCheck() {}
+
+  /**
+   * The reasons of {@link #errors(GuardedRolloutSpec)}, plus one for each other GuardedRollout in
+   * the namespace whose selector could select the same pods (two rollouts must never fight over a
+   * pod).
+   *
+   * @param name this rollout's name, so an update does not overlap its own old version
+   */
+  public static List<String> errors(
+      String name, GuardedRolloutSpec spec, List<GuardedRollout> others) {
+    List<String> errors = new ArrayList<>(errors(spec));
+    if (spec == null || Selectors.isEmpty(spec.selector)) {
+      return errors;
+    }
+    for (GuardedRollout other : others) {
+      String otherName = other.getMetadata().getName();
+      if (!otherName.equals(name)
+          && other.getSpec() != null
+          && !Selectors.isEmpty(other.getSpec().selector)
+          && Selectors.overlap(spec.selector, other.getSpec().selector)) {
+        errors.add(
+            "spec.selector: overlaps the selector of GuardedRollout "
+                + otherName
+                + " (a pod could be selected by both)");
+      }
+    }
+    return errors;
+  }
 
   public static List<String> errors(GuardedRolloutSpec spec) {
     List<String> errors = new ArrayList<>();

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.configguard.api.ClusterConfigPolicy;
+import io.configguard.api.ConfigFreeze;
+import io.configguard.api.ConfigFreezeSpec;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.lifecycle.WebhookSync.Outcome;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -36,7 +39,8 @@ class WebhookSyncIT {
     cluster =
         new MockCluster()
             .withPolicyCrds()
-            .crd(Path.of("src/test/resources/lifecycle/routes.example.com.yaml"));
+            .crd(Path.of("src/test/resources/lifecycle/routes.example.com.yaml"))
+            .crd(Path.of("crds/configfreezes.configguard.io-v1.yml"));
     client = cluster.client;
   }
 
@@ -165,6 +169,39 @@ class WebhookSyncIT {
       client.resources(ClusterConfigPolicy.class).withName("bot-features").delete();
       assertThat(sync.syncNow()).isEqualTo(Outcome.UPDATED);
       assertThat(storedRules()).containsExactly(OWN);
+    }
+  }
+
+  @Test
+  void aFreezeThatDeniesWritesAddsDeleteOfItsKinds() throws Exception {
+    try (WebhookSync sync =
+        new WebhookSync(
+            client,
+            settings(Optional.empty(), Optional.empty(), Optional.empty(), Duration.ZERO),
+            new DiscoveredResources(client, Duration.ofMinutes(1)),
+            List.of(new PolicyNeeds(client, Policies.COMPILER), new FreezeNeeds(client)))) {
+      assertThat(sync.syncNow()).isEqualTo(Outcome.CREATED);
+      assertThat(storedRules()).containsExactly(OWN);
+
+      ConfigFreeze rolloutsOnly = new ConfigFreeze();
+      rolloutsOnly.setMetadata(new ObjectMetaBuilder().withName("rollouts-only").build());
+      rolloutsOnly.setSpec(new ConfigFreezeSpec());
+      client.resource(rolloutsOnly).create();
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UNCHANGED);
+
+      ConfigFreeze writes = new ConfigFreeze();
+      writes.setMetadata(new ObjectMetaBuilder().withName("holiday").build());
+      writes.setSpec(new ConfigFreezeSpec());
+      writes.getSpec().denyWrites = true;
+      writes.getSpec().reason = "peak traffic";
+      client.resource(writes).create();
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UPDATED);
+      assertThat(storedRules()).containsExactly("|*|CREATE,DELETE,UPDATE|configmaps", OWN);
+
+      client.resources(ConfigFreeze.class).withName("holiday").delete();
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UPDATED);
+      assertThat(storedRules()).containsExactly(OWN);
+      client.resources(ConfigFreeze.class).withName("rollouts-only").delete();
     }
   }
 

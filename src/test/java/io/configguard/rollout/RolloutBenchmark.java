@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * The rollout benchmark (not part of the test suite; see bench/README.md): 1,000 pods, 4
- * steps, bakeSeconds 0, against the mock server. Measures the wall time from the source change to
+ * The rollout benchmark (not part of the test suite; see bench/README.md): 1,000 pods, 4 steps,
+ * bakeSeconds 0, against the mock server. Measures the wall time from the source change to
  * Succeeded and counts the operator's API writes, then the same for a rollback from 100%.
  *
  * <p>Run: {@code mvn -B -q test -Dtest=RolloutBenchmark -Dbench

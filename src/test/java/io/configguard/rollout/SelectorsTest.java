@@ -30,6 +30,35 @@ class SelectorsTest {
                   |                   | app=web           | true
           """)
   void matchesLikeKubernetes(String labels, String expression, String have, boolean matches) {
+    assertThat(Selectors.matches(selector(labels, expression), parse(have))).isEqualTo(matches);
+  }
+
+  @ParameterizedTest(name = "{0} {1} / {2} {3} -> {4}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          app=web |                   | app=web          |                   | true
+          app=web |                   | app=api          |                   | false
+          app=web |                   | tier=edge        |                   | true
+          app=web |                   |                  | app In api,web    | true
+          app=web |                   |                  | app In api        | false
+          app=web |                   |                  | app NotIn web     | false
+          app=web |                   |                  | app DoesNotExist  | false
+                  | app Exists        |                  | app DoesNotExist  | false
+                  | app In a,b        |                  | app In b,c        | true
+                  | app In a          | app=web          | tier NotIn x      | false
+                  | tier NotIn edge   | tier=core        |                   | true
+          """)
+  void overlapsWhenOnePodCouldBeSelectedByBoth(
+      String labelsA, String exprA, String labelsB, String exprB, boolean overlap) {
+    Selector a = selector(labelsA, exprA);
+    Selector b = selector(labelsB, exprB);
+    assertThat(Selectors.overlap(a, b)).isEqualTo(overlap);
+    assertThat(Selectors.overlap(b, a)).isEqualTo(overlap);
+  }
+
+  private static Selector selector(String labels, String expression) {
     Selector selector = new Selector();
     if (labels != null) {
       selector.matchLabels = parse(labels);
@@ -42,7 +71,7 @@ class SelectorsTest {
       r.values = parts.length > 2 ? Arrays.asList(parts[2].split(",")) : null;
       selector.matchExpressions = List.of(r);
     }
-    assertThat(Selectors.matches(selector, parse(have))).isEqualTo(matches);
+    return selector;
   }
 
   @ParameterizedTest
