@@ -13,13 +13,17 @@ import io.configguard.policy.Freeze;
 import io.configguard.policy.InvalidPolicyException;
 import io.configguard.policy.PolicyCompiler;
 import io.configguard.policy.PolicyRef;
+import io.configguard.policy.PolicySet;
 import io.configguard.policy.Target;
 import io.configguard.policy.Verdict;
 import io.configguard.policy.Violation;
+import io.configguard.rollout.DerivedConfigMaps;
 import io.configguard.rollout.SpecCheck;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponseBuilder;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -52,6 +56,7 @@ public final class AdmissionHandler {
   private final AdmissionMetrics metrics;
   private final Clock clock;
   private volatile Function<String, List<GuardedRollout>> rolloutsIn = ns -> List.of();
+  private volatile String operatorServiceAccount = "";
   private static final ObjectMapper ROLLOUT_SPEC =
       new ObjectMapper()
           .configure(
@@ -167,7 +172,8 @@ public final class AdmissionHandler {
             review, "the policy does not compile:\n" + String.join("\n", reasons), List.of());
       }
     }
-    Verdict verdict = Verdicts.evaluate(index.current(), target, clock.instant());
+    Verdict verdict =
+        Verdicts.evaluate(policiesFor(review, target, index.current()), target, clock.instant());
     List<String> notes =
         Stream.concat(breakGlass.stream(), verdict.exemptions().stream().map(Exemption::line))
             .toList();
@@ -272,6 +278,37 @@ public final class AdmissionHandler {
   }
 
   /** The other GuardedRollouts of a namespace, for the selector overlap check. */
+  /**
+   * The user the operator writes as ({@code system:serviceaccount:NS:NAME}); only that user's
+   * writes of a rollout's own -stable/-candidate ConfigMaps are exempt from the source's policies.
+   */
+  public void operatorServiceAccount(String username) {
+    this.operatorServiceAccount = username == null ? "" : username;
+  }
+
+  /**
+   * The operator's own write of a derived ConfigMap carries content that already passed every
+   * policy of its source in pre-flight: those policies are not applied again (a growth rule would
+   * otherwise compare a new candidate with an older failed one); all others still are.
+   */
+  private PolicySet policiesFor(Review review, Target target, PolicySet all) {
+    if (operatorServiceAccount.isEmpty()
+        || !target.kind().isConfigMap()
+        || target.object() == null) {
+      return all;
+    }
+    String username = review.request().path("userInfo").path("username").asText("");
+    ObjectMeta meta;
+    try {
+      meta = ROLLOUT_SPEC.treeToValue(target.object().path("metadata"), ObjectMeta.class);
+    } catch (IOException | IllegalArgumentException e) {
+      return all;
+    }
+    return DerivedConfigMaps.operatorWriteSource(username, operatorServiceAccount, meta)
+        .map(source -> PolicySet.of(DerivedConfigMaps.policiesBeyondSource(all, target, source)))
+        .orElse(all);
+  }
+
   public void rollouts(Function<String, List<GuardedRollout>> rolloutsIn) {
     this.rolloutsIn = rolloutsIn;
   }

@@ -10,7 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,10 +30,14 @@ public class Webhook {
   private volatile ClusterPolicySource cluster;
   private volatile Operator operator;
 
-  public Webhook(MeterRegistry registry) {
+  public Webhook(
+      MeterRegistry registry,
+      @ConfigProperty(name = "configguard.operator.service-account")
+          Optional<String> operatorServiceAccount) {
     metrics = new AdmissionMetrics(registry);
     index = new PolicyIndex(compiler, metrics);
     handler = new AdmissionHandler(index, this::namespaceLabels, compiler, metrics);
+    operatorServiceAccount.ifPresent(handler::operatorServiceAccount);
   }
 
   public AdmissionHandler handler() {

@@ -26,7 +26,7 @@ class FreezeAdmissionTest {
 
   @BeforeAll
   static void load() throws Exception {
-    webhook = new Webhook(new SimpleMeterRegistry());
+    webhook = new Webhook(new SimpleMeterRegistry(), java.util.Optional.empty());
     webhook.loadPolicies(List.of(FREEZES), "default");
     // rollouts-only has no denyWrites: it halts rollouts but stops no write.
     assertThat(webhook.index().freezes())
@@ -96,7 +96,7 @@ class FreezeAdmissionTest {
 
   @Test
   void liftingTheFreezeAdmitsAgain() throws Exception {
-    Webhook lifted = new Webhook(new SimpleMeterRegistry());
+    Webhook lifted = new Webhook(new SimpleMeterRegistry(), java.util.Optional.empty());
     lifted.loadPolicies(List.of(FREEZES), "default");
     lifted.index().removeFreeze("holiday-freeze");
 
