@@ -2,11 +2,13 @@ package io.configguard;
 
 import io.configguard.admission.ServeCommand;
 import io.configguard.cli.CheckCommand;
+import io.configguard.cli.TestCommand;
 import io.quarkus.picocli.runtime.annotations.TopCommand;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code configguard} command: {@code serve} runs the webhook, {@code check} runs CI checks.
+ * The {@code configguard} command: {@code serve} runs the webhook, {@code check} and {@code test}
+ * run CI checks and policy tests.
  */
 @TopCommand
 @Command(
@@ -14,5 +16,5 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Guardrail between config generators and the pods that consume config.",
-    subcommands = {ServeCommand.class, CheckCommand.class})
+    subcommands = {ServeCommand.class, CheckCommand.class, TestCommand.class})
 public class ConfigguardCommand {}

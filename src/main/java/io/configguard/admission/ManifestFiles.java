@@ -11,10 +11,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
-import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.constructor.StandardConstructor;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * Reads Kubernetes manifests from files and directories (recursively): multi-document YAML and
@@ -28,8 +35,12 @@ public final class ManifestFiles {
   private static final int MAX_ALIASES = 50;
   private static final int MAX_FILE_CODE_POINTS = 32 * 1024 * 1024;
 
-  /** One document of a file: {@code file#index} when the file has several. */
-  public record Document(Path file, int index, JsonNode node) {
+  /**
+   * One document of a file: {@code file#index} when the file has several.
+   *
+   * @param line the 1-based line where the object starts in its file, for CI annotations
+   */
+  public record Document(Path file, int index, int line, JsonNode node) {
     public String source() {
       return index == 0 ? file.toString() : file + "#" + index;
     }
@@ -71,17 +82,28 @@ public final class ManifestFiles {
 
   private static boolean isManifest(Path file) {
     String name = file.getFileName().toString();
+    // A policy test suite lives beside the policies it tests and is not a manifest.
+    if (name.equals("configguard-test.yaml")) {
+      return false;
+    }
     return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");
   }
 
   static List<Document> readFile(Path file) throws UnreadableException {
     List<JsonNode> nodes = new ArrayList<>();
+    List<int[]> lines = new ArrayList<>();
     try (InputStream in = Files.newInputStream(file)) {
       if (file.getFileName().toString().endsWith(".json")) {
         nodes.add(JSON.readTree(in));
+        lines.add(new int[] {1});
       } else {
-        for (Object doc : new Load(yamlSettings(file)).loadAllFromInputStream(in)) {
-          nodes.add(JSON.valueToTree(doc));
+        LoadSettings settings = yamlSettings(file);
+        // Composing first keeps each node's position, so CI annotations can point at the object.
+        for (Node doc : new Compose(settings).composeAllFromInputStream(in)) {
+          nodes.add(
+              JSON.valueToTree(
+                  new StandardConstructor(settings).constructSingleDocument(Optional.of(doc))));
+          lines.add(startLines(doc));
         }
       }
     } catch (JsonProcessingException e) {
@@ -96,7 +118,9 @@ public final class ManifestFiles {
       throw new UnreadableException(file + ": " + e.getMessage());
     }
     List<Document> documents = new ArrayList<>();
-    for (JsonNode node : nodes) {
+    for (int d = 0; d < nodes.size(); d++) {
+      JsonNode node = nodes.get(d);
+      int[] line = lines.get(d);
       if (node == null || node.isNull() || node.isMissingNode()) {
         continue;
       }
@@ -105,17 +129,40 @@ public final class ManifestFiles {
             file + ": document " + (documents.size() + 1) + " is not a Kubernetes object");
       }
       if (node.path("kind").asText().endsWith("List") && node.path("items").isArray()) {
-        node.path("items").forEach(item -> documents.add(new Document(file, 0, item)));
+        for (int i = 0; i < node.path("items").size(); i++) {
+          int itemLine = i + 1 < line.length ? line[i + 1] : line[0];
+          documents.add(new Document(file, 0, itemLine, node.path("items").get(i)));
+        }
       } else {
-        documents.add(new Document(file, 0, node));
+        documents.add(new Document(file, 0, line[0], node));
       }
     }
     if (documents.size() > 1) {
       for (int i = 0; i < documents.size(); i++) {
-        documents.set(i, new Document(file, i + 1, documents.get(i).node()));
+        Document doc = documents.get(i);
+        documents.set(i, new Document(file, i + 1, doc.line(), doc.node()));
       }
     }
     return documents;
+  }
+
+  /** The document's start line, followed by the start line of each entry of its {@code items}. */
+  private static int[] startLines(Node doc) {
+    List<Integer> lines = new ArrayList<>(List.of(line(doc)));
+    if (doc instanceof MappingNode mapping) {
+      for (NodeTuple entry : mapping.getValue()) {
+        if (entry.getKeyNode() instanceof ScalarNode key
+            && key.getValue().equals("items")
+            && entry.getValueNode() instanceof SequenceNode items) {
+          items.getValue().forEach(item -> lines.add(line(item)));
+        }
+      }
+    }
+    return lines.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static int line(Node node) {
+    return node.getStartMark().map(m -> m.getLine() + 1).orElse(1);
   }
 
   private static LoadSettings yamlSettings(Path file) {
