@@ -36,7 +36,7 @@ class AttackTableTest {
   /** Open finding: CEL's default cost limit (10^6) is reached later than the 500 ms budget. */
   static final long SLOW_CEL_MS = 1500;
 
-  /** Open finding: 100,000 keys take seconds (394 ms here; 5.1 s at load average 28), not 100 ms. */
+  /** Open finding: 100,000 keys take 394 ms here (5.1 s at load average 28), not 100 ms. */
   static final long SLOW_KEYS_MS = 15_000;
 
   static final ObjectMapper JSON = new ObjectMapper();
