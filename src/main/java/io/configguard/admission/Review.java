@@ -56,6 +56,11 @@ public record Review(
     require(
         object != null || operation.equals("DELETE") || operation.equals("CONNECT"),
         "request.object is missing");
+    String objectKind = object == null ? "" : text(object, "kind");
+    // The API server never sends an object of another kind: a mismatch is a forged or broken body.
+    require(
+        objectKind.isEmpty() || objectKind.equals(text(kind, "kind")),
+        "request.object.kind " + objectKind + " differs from request.kind " + text(kind, "kind"));
     String name = text(request, "name");
     if (name.isEmpty() && object != null) {
       // CREATE with generateName: the API server has not picked the name yet.

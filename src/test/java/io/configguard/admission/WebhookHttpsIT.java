@@ -141,7 +141,8 @@ class WebhookHttpsIT {
     assertThat(deep.body()).contains("nesting depth");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     // As the API server and curl do for large bodies: announce it and wait for 100 Continue.
-    assertThat(post(" ".repeat(4 * 1024 * 1024), true).statusCode()).isEqualTo(413);
+    // The limit is 3 MiB (quarkus.http.limits.max-body-size): one byte over is refused.
+    assertThat(post(" ".repeat(3 * 1024 * 1024 + 1), true).statusCode()).isEqualTo(413);
   }
 
   private HttpResponse<String> post(String body, boolean expectContinue) throws Exception {
@@ -157,6 +158,38 @@ class WebhookHttpsIT {
             .timeout(Duration.ofSeconds(10))
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * A client that offers at most TLS 1.1 gets a protocol_version alert. The hello is written by
+   * hand because the JDK's own client refuses TLS 1.1 before the server could.
+   */
+  @Test
+  @Order(4)
+  void refusesTlsBelowOnePointTwo() throws Exception {
+    byte[] random = new byte[32];
+    new SecureRandom().nextBytes(random);
+    java.io.ByteArrayOutputStream hello = new java.io.ByteArrayOutputStream();
+    hello.write(new byte[] {0x03, 0x02}); // client_version TLS 1.1
+    hello.write(random);
+    hello.write(0); // no session id
+    hello.write(new byte[] {0x00, 0x04, (byte) 0xc0, 0x13, 0x00, 0x2f}); // two CBC suites
+    hello.write(new byte[] {0x01, 0x00}); // null compression
+    byte[] body = hello.toByteArray();
+    java.io.ByteArrayOutputStream record = new java.io.ByteArrayOutputStream();
+    record.write(new byte[] {0x16, 0x03, 0x02, 0, (byte) (body.length + 4)});
+    record.write(new byte[] {0x01, 0, 0, (byte) body.length});
+    record.write(body);
+    try (java.net.Socket socket = new java.net.Socket("localhost", root.getPort())) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(record.toByteArray());
+      byte[] answer = socket.getInputStream().readNBytes(7);
+      // An alert record (21): fatal (2), protocol_version (70).
+      assertThat(answer).hasSize(7);
+      assertThat(answer[0]).isEqualTo((byte) 21);
+      assertThat(answer[5]).isEqualTo((byte) 2);
+      assertThat(answer[6]).isEqualTo((byte) 70);
+    }
   }
 
   @Test

@@ -1,0 +1,54 @@
+package io.configguard.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.configguard.api.Format;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Fuzzes the strict parsers and JSONPath: any input ends in a value or a clear failure, never
+ * another exception. Regression mode (the normal suite) replays the corpus in
+ * src/test/resources/io/configguard/policy/ParserFuzzTestInputs/; {@code JAZZER_FUZZ=1} fuzzes for
+ * {@code maxDuration} (see README, Security).
+ */
+class ParserFuzzTest {
+  private static final Parsers PARSERS = new Parsers(Limits.DEFAULT);
+  private static final JsonNode DOCUMENT =
+      Fixtures.yaml("{a: [1, {b: [x, y]}, 3], c: {d: {e: 1}}, '': [[]]}");
+
+  /** The first byte picks json, yaml or properties; the rest is the value. */
+  @FuzzTest(maxDuration = "10m")
+  void parsers(byte[] input) {
+    if (input.length == 0) {
+      return;
+    }
+    Format format =
+        switch (Byte.toUnsignedInt(input[0]) % 3) {
+          case 0 -> Format.json;
+          case 1 -> Format.yaml;
+          default -> Format.properties;
+        };
+    String text = new String(Arrays.copyOfRange(input, 1, input.length), StandardCharsets.UTF_8);
+    Parsed parsed = PARSERS.parse(format, text);
+    assertThat(parsed).isNotNull();
+  }
+
+  /** A path parses or fails with a SyntaxError; a parsed path selects without throwing. */
+  @FuzzTest(maxDuration = "10m")
+  void jsonPath(byte[] input) {
+    String text = new String(input, StandardCharsets.UTF_8);
+    JsonPath path;
+    try {
+      path = JsonPath.parse(text);
+    } catch (JsonPath.SyntaxError e) {
+      assertThat(e.position()).isBetween(0, text.length());
+      return;
+    }
+    assertThat(JsonPath.parse(path.toString())).isEqualTo(path);
+    path.select(DOCUMENT);
+    path.count(DOCUMENT);
+  }
+}
