@@ -61,7 +61,7 @@ class AttackTableTest {
 
   @BeforeAll
   static void loadPolicies() throws Exception {
-    Webhook webhook = new Webhook(new SimpleMeterRegistry());
+    Webhook webhook = new Webhook(new SimpleMeterRegistry(), java.util.Optional.empty());
     webhook.loadPolicies(List.of(Path.of("src/test/resources/admission/attacks")), "default");
     resource = new AdmissionResource(webhook, JSON);
     Logger.getLogger("io.configguard").addHandler(capture);
