@@ -83,6 +83,15 @@ class ServeOutOfClusterIT {
         throw new IllegalStateException(e);
       }
       // The usual resolution: what KUBECONFIG names (the `kubeconfig` property takes precedence).
+      // Another test class's mock server may have left a master URL behind, which would win.
+      for (String leftover :
+          List.of(
+              Config.KUBERNETES_MASTER_SYSTEM_PROPERTY,
+              Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY,
+              Config.KUBERNETES_NAMESPACE_SYSTEM_PROPERTY,
+              "quarkus.kubernetes-client.api-server-url")) {
+        System.clearProperty(leftover);
+      }
       System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, kubeconfig.toString());
       return Map.of();
     }
