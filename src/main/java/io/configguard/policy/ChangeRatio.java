@@ -7,8 +7,37 @@ import java.util.Locale;
 final class ChangeRatio {
   private ChangeRatio() {}
 
+  /**
+   * Finds a change past the bound: growth when {@code growing} (new > old x limit), shrinkage
+   * otherwise (new < old x limit). Nothing to compare, or an old count of 0, passes.
+   */
+  static void compare(
+      Subject subject, JsonPath path, double limit, boolean growing, Findings findings) {
+    long[] m = measure(subject, path);
+    if (m == null || m[0] == 0) {
+      return;
+    }
+    double actual = (double) m[1] / m[0];
+    if (growing ? actual > limit : actual < limit) {
+      findings.add(
+          subject.location(),
+          what(subject, path)
+              + (growing ? " grew from " : " shrank from ")
+              + m[0]
+              + " to "
+              + m[1]
+              + " "
+              + unit(path)
+              + " (ratio "
+              + ratio(actual)
+              + (growing ? " > " : " < ")
+              + limit(limit)
+              + ")");
+    }
+  }
+
   /** {old, new} measures, or null when there is nothing to compare (no old, parse failure). */
-  static long[] measure(Subject subject, JsonPath path) {
+  private static long[] measure(Subject subject, JsonPath path) {
     Subject before = subject.previous();
     if (before == null) {
       return null;
@@ -22,7 +51,7 @@ final class ChangeRatio {
   }
 
   /** "$.features" with a path, "value" for a key's bytes, the node path or "object" otherwise. */
-  static String what(Subject subject, JsonPath path) {
+  private static String what(Subject subject, JsonPath path) {
     if (path != null) {
       return path.under(subject.base());
     }
@@ -32,15 +61,15 @@ final class ChangeRatio {
     return subject.base() == Location.ROOT ? "object" : subject.base().toString();
   }
 
-  static String unit(JsonPath path) {
+  private static String unit(JsonPath path) {
     return path == null ? "bytes" : "items";
   }
 
-  static String ratio(double r) {
+  private static String ratio(double r) {
     return String.format(Locale.ROOT, "%.2f", r);
   }
 
-  static String limit(double r) {
+  private static String limit(double r) {
     return BigDecimal.valueOf(r).stripTrailingZeros().toPlainString();
   }
 }
