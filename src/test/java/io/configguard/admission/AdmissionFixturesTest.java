@@ -11,14 +11,9 @@ import io.configguard.policy.PolicyCompiler;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
-import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,20 +30,7 @@ class AdmissionFixturesTest {
   static final Path CLOUDFLARE = Path.of("src/test/resources/cloudflare/policy.yaml");
   static AdmissionMetrics metrics;
   static AdmissionHandler handler;
-  static final List<String> log = new ArrayList<>();
-  static final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-          log.add(r instanceof ExtLogRecord e ? e.getFormattedMessage() : r.getMessage());
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  static LogCapture log;
 
   @BeforeAll
   static void loadPolicies() throws Exception {
@@ -58,17 +40,17 @@ class AdmissionFixturesTest {
     index.replaceAll(PolicyFiles.read(List.of(POLICIES, CLOUDFLARE), "default"));
     assertThat(index.rejected()).isEmpty();
     handler = new AdmissionHandler(index, ns -> Map.of(), compiler, metrics);
-    Logger.getLogger("io.configguard").addHandler(capture);
+    log = LogCapture.attach("io.configguard");
   }
 
   @AfterAll
   static void detach() {
-    Logger.getLogger("io.configguard").removeHandler(capture);
+    log.detach();
   }
 
   @BeforeEach
   void clearLog() {
-    log.clear();
+    log.lines().clear();
   }
 
   static Stream<Arguments> fixtures() {
@@ -167,11 +149,12 @@ class AdmissionFixturesTest {
       for (int i = 0; i < denials.size(); i++) {
         assertThat(lines.get(i)).startsWith(denials.get(i));
       }
-      String denial = log.stream().filter(l -> l.startsWith("denied ")).findFirst().orElseThrow();
+      String denial =
+          log.lines().stream().filter(l -> l.startsWith("denied ")).findFirst().orElseThrow();
       assertThat(denial).contains(review.kind().kind()).contains(review.name());
     } else {
       assertThat(response.getStatus()).isNull();
-      assertThat(log).noneMatch(l -> l.startsWith("denied "));
+      assertThat(log.lines()).noneMatch(l -> l.startsWith("denied "));
     }
     List<String> actualWarnings =
         response.getWarnings() == null ? List.of() : response.getWarnings();
@@ -180,7 +163,7 @@ class AdmissionFixturesTest {
       assertThat(actualWarnings.get(i)).startsWith(warnings.get(i));
     }
     if (result == AUDITED) {
-      assertThat(log).anyMatch(l -> l.startsWith("audit " + review.kind().kind()));
+      assertThat(log.lines()).anyMatch(l -> l.startsWith("audit " + review.kind().kind()));
     }
   }
 
@@ -191,7 +174,7 @@ class AdmissionFixturesTest {
     String response = ReviewTest.MAPPER.writeValueAsString(handler.handle(review));
     for (String secret : List.of("bm90LWEtcmVhbC1zZWNyZXQ", "not-a-real-secret", "real-secret")) {
       assertThat(response).doesNotContain(secret);
-      assertThat(log).allSatisfy(line -> assertThat(line).doesNotContain(secret));
+      assertThat(log.lines()).allSatisfy(line -> assertThat(line).doesNotContain(secret));
     }
   }
 }

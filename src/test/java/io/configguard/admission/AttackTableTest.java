@@ -8,16 +8,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
-import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,32 +39,19 @@ class AttackTableTest {
   static final String SECRET_BASE64 =
       Base64.getEncoder().encodeToString(SECRET_VALUE.getBytes(StandardCharsets.UTF_8));
   static AdmissionResource resource;
-  static final List<String> log = Collections.synchronizedList(new ArrayList<>());
-  static final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-          log.add(r instanceof ExtLogRecord e ? e.getFormattedMessage() : r.getMessage());
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  static LogCapture log;
 
   @BeforeAll
   static void loadPolicies() throws Exception {
     Webhook webhook = new Webhook(new SimpleMeterRegistry(), java.util.Optional.empty());
     webhook.loadPolicies(List.of(Path.of("src/test/resources/admission/attacks")), "default");
     resource = new AdmissionResource(webhook, JSON);
-    Logger.getLogger("io.configguard").addHandler(capture);
+    log = LogCapture.attach("io.configguard");
   }
 
   @AfterAll
   static void detach() {
-    Logger.getLogger("io.configguard").removeHandler(capture);
+    log.detach();
   }
 
   static Stream<Arguments> attacks() {
@@ -178,7 +160,7 @@ class AttackTableTest {
       throws Exception {
     byte[] bytes = body.get();
     answer(bytes); // warm-up: class loading, CEL compilation caches
-    log.clear();
+    log.lines().clear();
     long start = System.nanoTime();
     Response response = answer(bytes);
     long millis = (System.nanoTime() - start) / 1_000_000;
@@ -189,7 +171,7 @@ class AttackTableTest {
     assertThat(millis).as(attack + " took " + millis + " ms").isLessThan(withinMs);
     for (String secret : List.of(SECRET_BASE64, SECRET_VALUE, "hunter2")) {
       assertThat(text).doesNotContain(secret);
-      assertThat(log).noneMatch(line -> line != null && line.contains(secret));
+      assertThat(log.lines()).noneMatch(line -> line != null && line.contains(secret));
     }
   }
 
