@@ -207,6 +207,19 @@ class WebhookHttpsIT {
   }
 
   @Test
+  @Order(4)
+  void hasNoBenchFloorOutsideTheBenchBuild() throws Exception {
+    byte[] review = fixture("01-configmap-create-edge-routes.json");
+    https().contentType("application/json").body(review).post("/validate").then().statusCode(200);
+    https()
+        .contentType("application/json")
+        .body(review)
+        .post("/bench/allow")
+        .then()
+        .statusCode(404);
+  }
+
+  @Test
   @Order(5)
   void countsRequestsByResultWithALatencyHistogram() {
     String metrics = https().get("/q/metrics").then().statusCode(200).extract().asString();
