@@ -12,11 +12,8 @@ record JsonSchemaCheck(Schema schema) implements Check {
       return;
     }
     for (Error error : schema.validate(doc.node())) {
-      String path = error.getInstanceLocation().toString();
-      if (subject.base() != Location.ROOT) {
-        path = subject.base() + path.substring(1);
-      }
-      findings.add(subject.location(), "jsonSchema: " + path + ": " + error.getMessage());
+      Location at = SchemaSupport.location(subject.base(), error);
+      findings.add(subject.location(), "jsonSchema: " + at + ": " + error.getMessage());
     }
   }
 }

@@ -10,6 +10,7 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.NodePath;
 import com.networknt.schema.path.PathType;
 import com.networknt.schema.regex.RegularExpression;
 import com.networknt.schema.regex.RegularExpressionFactory;
@@ -132,6 +133,20 @@ final class SchemaSupport {
     }
   }
 
+  /**
+   * Where the error is, under {@code base}, as a {@link Location}: networknt's own rendering of a
+   * location throws on an empty property name, which untrusted documents and schemas can have.
+   */
+  static Location location(Location base, Error error) {
+    NodePath path = error.getInstanceLocation();
+    Location at = base;
+    for (int i = 0; i < path.getNameCount(); i++) {
+      at =
+          path.getElement(i) instanceof Integer index ? at.child(index) : at.child(path.getName(i));
+    }
+    return at;
+  }
+
   /** The compiled schema, or null with every problem added to {@code reasons} under field. */
   static Schema compile(JsonNode schema, String field, List<String> reasons) {
     if (!schema.isObject() && !schema.isBoolean()) {
@@ -146,7 +161,7 @@ final class SchemaSupport {
     List<Error> errors = META_SCHEMA.validate(schema);
     if (!errors.isEmpty()) {
       for (Error e : errors) {
-        reasons.add(field + ": " + e.getInstanceLocation() + ": " + e.getMessage());
+        reasons.add(field + ": " + location(Location.ROOT, e) + ": " + e.getMessage());
       }
       return null;
     }

@@ -67,6 +67,13 @@ class DocumentChecksTest {
             "key: f.json\njsonSchema: {type: object}\nformat: json",
             Map.of("f.json", "[1]"),
             "f.json: jsonSchema: $: array found, object expected"),
+        // an empty or odd property name (networknt's own location text throws on "")
+        row(
+            "key: f.json\nformat: json\njsonSchema:\n  properties:\n    '': {type: integer}\n"
+                + "    \"it's\": {type: integer}",
+            Map.of("f.json", "{\"\": \"x\", \"it's\": \"y\"}"),
+            "f.json: jsonSchema: $['']: string found, integer expected",
+            "f.json: jsonSchema: $['it\\'s']: string found, integer expected"),
         // maxItems
         row(
             "key: f.json\nformat: json\nmaxItems: {path: $.features, max: 5}",

@@ -104,6 +104,12 @@ class PolicyCompilerTest {
             "rules: [{name: a, key: f, format: json, jsonSchema: {$ref: '#/$defs/none'}}]",
             "spec.rules[0].jsonSchema: Reference /$defs/none cannot be resolved"),
         row(
+            "rules: [{name: a, key: f, format: json, jsonSchema: {properties: {'': {type: 5}}}}]",
+            "spec.rules[0].jsonSchema: $.properties[''].type: does not have a value in the"
+                + " enumeration [\"array\", \"boolean\", \"integer\", \"null\", \"number\","
+                + " \"object\", \"string\"]",
+            "spec.rules[0].jsonSchema: $.properties[''].type: integer found, array expected"),
+        row(
             "rules: [{name: a, key: f, format: json, jsonSchema: 3}]",
             "spec.rules[0].jsonSchema: a schema is an object or a boolean"),
         row(
