@@ -60,7 +60,7 @@ class AttackTableTest {
             "YAML billion laughs",
             () -> configMap("laughs", data("app.yaml", billionLaughs())),
             200,
-            "invalid YAML: more than 50 aliases of collections"),
+            "invalid YAML: aliases expand the document to more than"),
         attack(
             "JSON nested 10^5 deep",
             () -> ("[".repeat(100_000) + "]".repeat(100_000)).getBytes(StandardCharsets.UTF_8),

@@ -70,8 +70,21 @@ class BoundsTest {
       bomb.append(String.join(",", java.util.Collections.nCopies(9, "*" + prev))).append("]\n");
     }
     Policy policy = Fixtures.rule("key: f\nformat: yaml");
+    // Stopped while it is built, at the first alias past the node budget (4 per character).
     assertThat(evaluate(policy, Map.of("f", bomb.toString())))
+        .containsExactly("f: invalid YAML: aliases expand the document to more than 11368 nodes");
+  }
+
+  @Test
+  void moreThanFiftyAliasesOfCollectionsEvenSmallOnes() throws Exception {
+    String yaml =
+        "a: &a []\nb: [" + String.join(", ", java.util.Collections.nCopies(51, "*a")) + "]";
+    Policy policy = Fixtures.rule("key: f\nformat: yaml");
+    assertThat(evaluate(policy, Map.of("f", yaml)))
         .containsExactly("f: invalid YAML: more than 50 aliases of collections");
+    String fifty =
+        "a: &a []\nb: [" + String.join(", ", java.util.Collections.nCopies(50, "*a")) + "]";
+    assertThat(evaluate(policy, Map.of("f", fifty))).isEmpty();
   }
 
   @Test

@@ -92,7 +92,7 @@ class StrictParsersTest {
             "a: *nope\n",
             "invalid YAML at line 1, column 4: found undefined alias nope"),
         Arguments.of(
-            Format.yaml, "1: a\n\"1\": b\n", "duplicate key \"1\" in YAML (after conversion)"),
+            Format.yaml, "1: a\n\"1\": b\n", "duplicate key \"1\" at line 2, column 1 in YAML"),
         Arguments.of(
             Format.properties,
             "a=1\nb=2\n\na = 3\n",
