@@ -1,7 +1,6 @@
 package io.configguard.admission;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReviewBuilder;
 import jakarta.ws.rs.POST;
@@ -18,11 +17,9 @@ public class AdmissionResource {
   private static final Logger LOG = Logger.getLogger(AdmissionResource.class);
 
   private final Webhook webhook;
-  private final ObjectMapper mapper;
 
-  public AdmissionResource(Webhook webhook, ObjectMapper mapper) {
+  public AdmissionResource(Webhook webhook) {
     this.webhook = webhook;
-    this.mapper = mapper;
   }
 
   @POST
@@ -37,7 +34,7 @@ public class AdmissionResource {
     }
     Review review;
     try {
-      review = Review.parse(mapper.readTree(body));
+      review = Review.read(body);
     } catch (JsonProcessingException e) {
       // The original message names the problem and position without quoting the body.
       return badRequest("malformed JSON: " + e.getOriginalMessage());

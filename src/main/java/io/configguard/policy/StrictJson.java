@@ -31,6 +31,8 @@ public final class StrictJson {
                     .maxDocumentLength(limits.maxDocumentBytes())
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // Keys come from untrusted config: never intern them (slow, and they would stay).
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
             .build();
     this.mapper =
         JsonMapper.builder(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();

