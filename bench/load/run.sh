@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Load benchmark of the webhook over HTTPS on localhost (bench/README.md, "Load").
+#
+#   bench/load/run.sh            # all three scenarios in one run, then the ratios
+#   bench/load/run.sh floor      # 1. POST /bench/allow: decode and allow, no evaluation
+#   bench/load/run.sh five       # 2. POST /validate, 5 policies that all match the ConfigMap
+#   bench/load/run.sh thousand   # 3. POST /validate, 1,000 policies of which the same 5 match
+#
+# Each scenario starts its own server (so its peak RSS is its own) from a build made with
+# -Dquarkus.profile=bench, the only build with the floor endpoint, and drives it with
+# io.configguard.bench.Load from bench/: a closed loop of $CONNECTIONS requests in flight for the
+# throughput, then an open loop at $RATE requests/s for the latency percentiles. Every request is
+# the same UPDATE of a 10 KiB ConfigMap (bench/load/review.json); every answer must allow it.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+CONNECTIONS=${CONNECTIONS:-8}
+RATE=${RATE:-500}
+WARMUP=${WARMUP:-10}
+DURATION=${DURATION:-20}
+PORT=${PORT:-8443}
+# What the chart runs (values.yaml javaOpts) inside its 384Mi memory limit; in such a container
+# the JVM picks the serial collector by itself, here it has to be told.
+SERVER_OPTS=${SERVER_OPTS:--XX:MaxRAM=384m -XX:MaxRAMPercentage=60 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}
+work=target/bench-load
+app=target/bench-app/quarkus-run.jar
+load=bench/target/benchmarks.jar
+
+build() {
+  if [[ ! -f $app || -n ${REBUILD:-} ]]; then
+    mvn -B -q package -DskipTests -Dquarkus.profile=bench -Dquarkus.package.output-directory=bench-app
+  fi
+  if [[ ! -f $load || -n ${REBUILD:-} ]]; then
+    mvn -B -q -f bench/pom.xml package
+  fi
+}
+
+# The 5 policies of bench/load/policies plus 995 that do not match shop/app-config: 800 teams
+# with a ConfigPolicy on the ConfigMaps of their own namespace, 100 name patterns, 95 on other kinds.
+policies() {
+  mkdir -p "$work/five" "$work/thousand"
+  cp bench/load/policies/*.yaml "$work/five/"
+  cp bench/load/policies/*.yaml "$work/thousand/"
+  local out="$work/thousand/others.yaml"
+  : >"$out"
+  for i in $(seq 1 995); do
+    if ((i <= 800)); then
+      match='resources: [{apiGroups: [""], kinds: [ConfigMap]}]'
+      kind=ConfigPolicy
+      ns="  namespace: team-$i"
+    elif ((i <= 900)); then
+      match="names: [\"svc-$i-*\"]"
+      kind=ClusterConfigPolicy
+      ns=""
+    else
+      match="resources: [{apiGroups: [example.com], kinds: [EdgeRoute$i]}]"
+      kind=ClusterConfigPolicy
+      ns=""
+    fi
+    cat >>"$out" <<EOF
+---
+apiVersion: configguard.io/v1alpha1
+kind: $kind
+metadata:
+  name: other-$i
+$ns
+spec:
+  enforcement: Deny
+  match:
+    $match
+  rules:
+    - name: size
+      maxTotalBytes: 65536
+    - name: features
+      key: features.json
+      format: json
+      maxItems: {path: "\$.features", max: 200}
+      unique: {path: "\$.features[*].name"}
+    - name: cel
+      cel: "object.metadata.name.size() < 64"
+EOF
+  done
+}
+
+# scenario NAME POLICY-DIR PATH: starts a server, measures, stops it; prints RESULT lines.
+scenario() {
+  local name=$1 dir=$2 path=$3 url="https://localhost:$PORT$3"
+  # shellcheck disable=SC2086
+  java $SERVER_OPTS -Dquarkus.http.ssl-port="$PORT" -jar "$app" serve --policies "$dir" \
+    >"$work/$name.log" 2>&1 &
+  local pid=$!
+  trap 'kill $pid 2>/dev/null || true' RETURN
+  for _ in $(seq 1 120); do
+    curl -skf "https://localhost:$PORT/q/health/ready" >/dev/null && break
+    sleep 0.5
+  done
+  curl -skf "https://localhost:$PORT/q/health/ready" >/dev/null ||
+    { echo "server did not get ready: $work/$name.log" >&2; return 1; }
+  local policies
+  policies=$(curl -sk "https://localhost:$PORT/q/metrics" | awk '/^configguard_policies /{print $2}')
+  java -cp "$load" io.configguard.bench.Load --url "$url" --body bench/load/review.json \
+    --connections "$CONNECTIONS" --warmup "$WARMUP" --duration "$DURATION" --label "$name-throughput"
+  java -cp "$load" io.configguard.bench.Load --url "$url" --body bench/load/review.json \
+    --rate "$RATE" --warmup 5 --duration "$DURATION" --label "$name-at-$RATE"
+  echo "RESULT label=$name-memory policies=${policies:-0} peak_rss_mib=$(awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$pid/status")"
+}
+
+main() {
+  build
+  rm -rf "$work" && mkdir -p "$work"
+  policies
+  local which=${1:-all}
+  {
+    if [[ $which == all || $which == floor ]]; then scenario floor "$work/five" /bench/allow; fi
+    if [[ $which == all || $which == five ]]; then scenario five "$work/five" /validate; fi
+    if [[ $which == all || $which == thousand ]]; then scenario thousand "$work/thousand" /validate; fi
+  } | tee "$work/results.txt"
+  if [[ $which == all ]]; then ratios "$work/results.txt"; fi
+}
+
+ratios() {
+  awk '
+    function field(line, key,   m) { return match(line, key "=[^ ]+") ? substr(line, RSTART + length(key) + 1, RLENGTH - length(key) - 1) : "" }
+    /-throughput / { split(field($0, "label"), l, "-"); rps[l[1]] = field($0, "rps") }
+    / label=[a-z]+-at-/ { split(field($0, "label"), l, "-"); p50[l[1]] = field($0, "p50_ms") }
+    END {
+      printf "RATIO five/floor throughput=%.2f (goal >= 0.7)\n", rps["five"] / rps["floor"]
+      printf "RATIO thousand/five cost=%.2f by throughput, %.2f by p50 (goal <= 1.2)\n", rps["five"] / rps["thousand"], p50["thousand"] / p50["five"]
+    }' "$1"
+}
+
+main "$@"
