@@ -29,7 +29,8 @@ import java.util.Map;
  * Fuzzes the webhook's untrusted inputs without HTTP: AdmissionReview bodies through decoding and
  * the handler, and policies (whole specs, CEL expressions, JSON schemas) through compilation and
  * one evaluation. Every input ends in an answer or a clear rejection, never another exception.
- * Regression mode replays src/test/resources/io/configguard/admission/AdmissionFuzzTestInputs/.
+ * Regression mode replays
+ * src/test/resources/fuzz/io/configguard/admission/AdmissionFuzzTestInputs/.
  */
 class AdmissionFuzzTest {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -11,8 +11,8 @@ import java.util.Arrays;
 /**
  * Fuzzes the strict parsers and JSONPath: any input ends in a value or a clear failure, never
  * another exception. Regression mode (the normal suite) replays the corpus in
- * src/test/resources/io/configguard/policy/ParserFuzzTestInputs/; {@code JAZZER_FUZZ=1} fuzzes for
- * {@code maxDuration} (see README, Security).
+ * src/test/resources/fuzz/io/configguard/policy/ParserFuzzTestInputs/; {@code JAZZER_FUZZ=1} fuzzes
+ * for {@code maxDuration} (see README, Security).
  */
 class ParserFuzzTest {
   private static final Parsers PARSERS = new Parsers(Limits.DEFAULT);
