@@ -160,7 +160,7 @@ public final class StrictYaml {
       Tag type =
           resolved
               ? resolver.resolve(event.getValue(), event.getImplicit().canOmitTagInPlainScalar())
-              : new Tag(tag.get());
+              : tag(tag.get(), event.getStartMark());
       JsonNode value =
           scalars.construct(
               new ScalarNode(
@@ -230,6 +230,14 @@ public final class StrictYaml {
         throw new ParseFailure(
             "invalid YAML: aliases expand the document to more than " + maxNodes + " nodes");
       }
+    }
+  }
+
+  private static Tag tag(String name, Optional<Mark> mark) throws ParseFailure {
+    try {
+      return new Tag(name);
+    } catch (IllegalArgumentException e) {
+      throw failure(mark, "invalid tag \"" + name + "\": " + e.getMessage());
     }
   }
 

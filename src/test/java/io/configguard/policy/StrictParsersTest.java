@@ -89,6 +89,11 @@ class StrictParsersTest {
             "invalid YAML at line 1, column 4: could not determine a constructor for the tag !custom"),
         Arguments.of(
             Format.yaml,
+            "a: !<x%20> 1\n",
+            "invalid YAML at line 1, column 4: invalid tag \"x \": Tag must not contain leading or"
+                + " trailing spaces."),
+        Arguments.of(
+            Format.yaml,
             "a: *nope\n",
             "invalid YAML at line 1, column 4: found undefined alias nope"),
         Arguments.of(
