@@ -70,6 +70,10 @@ public final class StrictYaml {
       throw new ParseFailure("invalid YAML" + at(e.getProblemMark()) + ": " + problem);
     } catch (YamlEngineException e) {
       throw new ParseFailure("invalid YAML: " + e.getMessage());
+    } catch (RuntimeException e) {
+      // snakeyaml-engine 3.2 lets some malformed input escape as another exception, e.g. a
+      // NumberFormatException for an escape "\\u" cut short at the end of a quoted scalar.
+      throw new ParseFailure("invalid YAML: " + e);
     }
   }
 

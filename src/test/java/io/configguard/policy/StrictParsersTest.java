@@ -94,6 +94,10 @@ class StrictParsersTest {
                 + " trailing spaces."),
         Arguments.of(
             Format.yaml,
+            "a: \"x\\u",
+            "invalid YAML: java.lang.NumberFormatException: For input string: \"\" under radix 16"),
+        Arguments.of(
+            Format.yaml,
             "a: *nope\n",
             "invalid YAML at line 1, column 4: found undefined alias nope"),
         Arguments.of(
