@@ -247,7 +247,7 @@ class PhaseHandlersTest {
       stable(4, 10);
       status.candidateRevision = 5L;
       Step step = run(RolloutPhase.Validating);
-      assertThat(step).isEqualTo(Step.go(RolloutPhase.Progressing));
+      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Progressing, Duration.ZERO));
       assertThat(revisionIn(Track.STABLE)).isEqualTo(4);
       assertThat(revisionIn(Track.CANDIDATE)).isEqualTo(5);
       assertThat(cluster.maps.get("bot-features-candidate").getData().get("features.json"))
