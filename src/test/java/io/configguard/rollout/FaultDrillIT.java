@@ -23,12 +23,15 @@ import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Kills the operator at each phase of a rollout (nothing it sends after the kill point reaches the
- * API server), starts a new one, and checks that it converges without breaking an invariant.
+ * Drills operator crashes and API failures: kills the operator at each phase of a rollout (nothing
+ * it sends after the kill point reaches the API server) and checks that a new one converges without
+ * breaking an invariant; answers pod and status writes with 409s and 500s and checks that the
+ * retries are few, spaced, and end in Succeeded.
  */
 @EnableKubernetesMockClient(crud = true, https = false)
 class FaultDrillIT {
@@ -152,6 +155,73 @@ class FaultDrillIT {
         second.stop();
       }
     }
+  }
+
+  @Test
+  void conflictsAndServerErrorsOnPodAndStatusWritesAreRetriedBoundedWithBackoff() throws Exception {
+    String ns = "api-faults";
+    String statusPath = "/namespaces/" + ns + "/guardedrollouts/" + NAME + "/status";
+    RequestLog log = new RequestLog();
+    try (Faults faults = new Faults()) {
+      Operator operator = OperatorHarness.start(server, log, faults, o -> {});
+      try {
+        List<String> pods = OperatorHarness.pods(client, ns, "proxy", 6, 3);
+        source(client, ns, NAME, features(10));
+        OperatorHarness.rollout(client, ns, NAME, 1, "50%", "100%");
+        awaitPhase(client, ns, NAME, RolloutPhase.Succeeded);
+        int armedAt = log.requests().size();
+        faults
+            .answer(r -> r.movesPodTo(ns, "2"), 409, 500)
+            .answer(r -> r.is("PATCH", statusPath), 409, 500);
+        source(client, ns, NAME, features(12));
+
+        GuardedRollout done =
+            awaitRollout(
+                client, ns, NAME, r -> Long.valueOf(2).equals(r.getStatus().stableRevision));
+        assertThat(done.getStatus().phase).isEqualTo(RolloutPhase.Succeeded);
+        assertThat(done.getStatus().latestRevision).isEqualTo(2);
+        assertPodsOn(client, ns, pods, "2");
+        assertEachPodMovedOnceTo(ns, List.of("2"), log);
+
+        for (String pod : pods) {
+          List<Request> calls = log.requests(r -> r.path().endsWith("/pods/" + pod));
+          List<Request> patches = calls.stream().filter(r -> r.is("PATCH", pod)).toList();
+          // 409: the pod is read again and, its annotations unchanged, patched once more;
+          // 500: the client retries the same patch after its backoff.
+          assertThat(patches)
+              .extracting(FaultDrillIT::answer)
+              .as("patches of %s", pod)
+              .containsExactly(409, 500, 200);
+          assertThat(calls.subList(calls.indexOf(patches.get(0)), calls.indexOf(patches.get(1))))
+              .as("%s is read again after the 409", pod)
+              .anyMatch(r -> r.method().equals("GET"));
+          assertThat(millisBetween(patches.get(1), patches.get(2))).isGreaterThanOrEqualTo(100);
+        }
+        List<Request> statusPatches =
+            log.requests(r -> r.sequence() > armedAt && r.is("PATCH", statusPath));
+        // 409 fails the reconcile and the operator SDK retries it after its backoff (2 s).
+        assertThat(statusPatches)
+            .extracting(FaultDrillIT::answer)
+            .startsWith(409, 500, 200)
+            .filteredOn(code -> code != 200)
+            .hasSize(2);
+        assertThat(millisBetween(statusPatches.get(0), statusPatches.get(1)))
+            .isGreaterThanOrEqualTo(1000);
+        assertThat(millisBetween(statusPatches.get(1), statusPatches.get(2)))
+            .isGreaterThanOrEqualTo(100);
+      } finally {
+        operator.stop();
+      }
+    }
+  }
+
+  /** The status a request got: the injected one, or the server's with any 2xx as 200. */
+  private static int answer(Request r) {
+    return r.injected() > 0 ? r.injected() : r.code() / 100 == 2 ? 200 : r.code();
+  }
+
+  private static long millisBetween(Request earlier, Request later) {
+    return (later.nanos() - earlier.nanos()) / 1_000_000;
   }
 
   /** Waits for step 1 of revision 2 to bake, then makes one of its pods NotReady. */

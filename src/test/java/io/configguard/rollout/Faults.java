@@ -11,8 +11,10 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,18 +22,20 @@ import java.util.function.Predicate;
 
 /**
  * Plays failures on one client's requests, ahead of its {@link RequestLog}: the process dying at an
- * exact request (nothing after it reaches the API server), and error answers (409, 500, ...) given
- * instead of the API server's by a small local server the request is redirected to.
+ * exact request (nothing after it reaches the API server), a thread frozen at a request until
+ * released (a stale actor), and error answers (409, 500, ...) given instead of the API server's by
+ * a small local server the request is redirected to.
  */
 final class Faults implements Interceptor, AutoCloseable {
   /** Marks a request answered by the fault server, with the status it gets. */
   static final String HEADER = "X-Injected-Fault";
 
   private volatile Predicate<Request> killTrigger = r -> false;
-  private volatile Predicate<Request> injectWhich = r -> false;
-  private volatile int[] injectCodes = {};
-  private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+  private final List<Answer> answers = new CopyOnWriteArrayList<>();
   private final CountDownLatch dead = new CountDownLatch(1);
+  private volatile Predicate<Request> holdTrigger = r -> false;
+  private final CountDownLatch held = new CountDownLatch(1);
+  private final CountDownLatch released = new CountDownLatch(1);
   private HttpServer errors;
 
   /**
@@ -62,14 +66,43 @@ final class Faults implements Interceptor, AutoCloseable {
     return this;
   }
 
+  /** Error answers for the first attempts at each path a predicate accepts. */
+  private record Answer(
+      Predicate<Request> which, int[] codes, Map<String, AtomicInteger> attempts) {
+    /** The code to answer this attempt with, or 0 to let it through. */
+    int next(Request r) {
+      if (!which.test(r)) {
+        return 0;
+      }
+      int attempt = attempts.computeIfAbsent(r.path(), p -> new AtomicInteger()).getAndIncrement();
+      return attempt < codes.length ? codes[attempt] : 0;
+    }
+  }
+
   /**
    * The first attempts at each path {@code which} accepts get {@code codes}, in order; later ones
-   * go to the API server.
+   * go to the API server. May be called again, also while requests flow, to add more.
    */
   Faults answer(Predicate<Request> which, int... codes) {
-    this.injectWhich = which;
-    this.injectCodes = codes.clone();
+    answers.add(new Answer(which, codes.clone(), new ConcurrentHashMap<>()));
     return this;
+  }
+
+  /**
+   * The first request {@code trigger} accepts waits, before it is sent, until {@link #release}: the
+   * thread that sends it (a reconcile) stays frozen with the view it decided on.
+   */
+  Faults holdAt(Predicate<Request> trigger) {
+    this.holdTrigger = trigger;
+    return this;
+  }
+
+  boolean awaitHeld(long seconds) throws InterruptedException {
+    return held.await(seconds, TimeUnit.SECONDS);
+  }
+
+  void release() {
+    released.countDown();
   }
 
   /** Waits until the kill trigger fired. */
@@ -91,12 +124,20 @@ final class Faults implements Interceptor, AutoCloseable {
       dead.countDown();
       return;
     }
-    if (injectWhich.test(r)) {
-      int attempt = attempts.computeIfAbsent(r.path(), p -> new AtomicInteger()).getAndIncrement();
-      if (attempt < injectCodes.length) {
-        int code = injectCodes[attempt];
+    if (held.getCount() > 0 && holdTrigger.test(r)) {
+      held.countDown();
+      try {
+        released.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (Answer answer : answers) {
+      int code = answer.next(r);
+      if (code != 0) {
         builder.setHeader(HEADER, Integer.toString(code));
         builder.uri(errorServer().resolve(request.uri().getRawPath()));
+        return;
       }
     }
   }
@@ -131,6 +172,7 @@ final class Faults implements Interceptor, AutoCloseable {
 
   @Override
   public synchronized void close() {
+    release();
     if (errors != null) {
       errors.stop(0);
     }
