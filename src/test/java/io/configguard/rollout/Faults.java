@@ -33,6 +33,7 @@ final class Faults implements Interceptor, AutoCloseable {
   private volatile Predicate<Request> killTrigger = r -> false;
   private final List<Answer> answers = new CopyOnWriteArrayList<>();
   private final CountDownLatch dead = new CountDownLatch(1);
+  private volatile long killedAt;
   private volatile Predicate<Request> holdTrigger = r -> false;
   private final CountDownLatch held = new CountDownLatch(1);
   private final CountDownLatch released = new CountDownLatch(1);
@@ -110,6 +111,11 @@ final class Faults implements Interceptor, AutoCloseable {
     return dead.await(seconds, TimeUnit.SECONDS);
   }
 
+  /** {@link System#nanoTime} when the last request got through, as {@link Request#nanos}. */
+  long killedAt() {
+    return killedAt;
+  }
+
   boolean killed() {
     return dead.getCount() == 0;
   }
@@ -121,6 +127,7 @@ final class Faults implements Interceptor, AutoCloseable {
     }
     Request r = Request.of(request);
     if (killTrigger.test(r)) {
+      killedAt = r.nanos();
       dead.countDown();
       return;
     }
