@@ -35,8 +35,9 @@ import java.util.stream.Collectors;
 /**
  * Reconciles GuardedRollouts as a state machine: it loads the state, lets the handler of the
  * current phase act (several in a row when one hands over right away), and patches the status when
- * it changed. Waiting is rescheduling, never sleeping; all state lives in the status and in the
- * pods' annotations, so a new operator resumes where the last one stopped.
+ * it changed, conditionally on the version it read. Waiting is rescheduling, never sleeping; all
+ * state lives in the status and in the pods' annotations, so a new operator resumes where the last
+ * one stopped.
  *
  * <pre>
  *             new source hash                 Deny violation
@@ -118,7 +119,35 @@ public class GuardedRolloutReconciler implements Reconciler<GuardedRollout> {
   @Override
   public UpdateControl<GuardedRollout> reconcile(
       GuardedRollout rollout, Context<GuardedRollout> context) {
-    return reconcile(rollout, new KubernetesCluster(context));
+    GuardedRolloutStatus read = rollout.getStatus();
+    UpdateControl<GuardedRollout> control = reconcile(rollout, new KubernetesCluster(context));
+    if (!control.isPatchStatus()) {
+      return control;
+    }
+    patchStatusAsRead(rollout, read, context);
+    UpdateControl<GuardedRollout> done = UpdateControl.noUpdate();
+    control.getScheduleDelay().ifPresent(done::rescheduleAfter);
+    return done;
+  }
+
+  /**
+   * Patches the status conditionally on the resourceVersion this pass read, which the operator
+   * SDK's own status patch leaves out. A pass that decided on a view that has gone stale (a replica
+   * that lost its lease, a second operator, a reconcile stalled on a slow call) gets 409 instead of
+   * writing its status over a newer one, and the SDK retries it from fresh state.
+   */
+  private static void patchStatusAsRead(
+      GuardedRollout rollout, GuardedRolloutStatus read, Context<GuardedRollout> context) {
+    GuardedRolloutStatus draft = rollout.getStatus();
+    rollout.setStatus(read);
+    context
+        .resourceOperations()
+        .jsonPatchPrimaryStatus(
+            rollout,
+            r -> {
+              r.setStatus(draft);
+              return r;
+            });
   }
 
   /** One pass over a rollout against any {@link Cluster}. */

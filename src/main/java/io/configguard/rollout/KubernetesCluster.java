@@ -18,6 +18,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
@@ -26,7 +27,9 @@ import org.jboss.logging.Logger;
 /**
  * The operator's {@link Cluster}: reads from the informers' caches (which also hold this operator's
  * own latest writes), writes through the API with preconditions, and files core Events. A 409 or
- * 422 is a refused precondition; an admission webhook's denial is reported as such.
+ * 422 is a refused precondition; an admission webhook's denial is reported as such. A write from a
+ * pass whose GuardedRollout has changed since it was read is not sent: the pass ends with a
+ * conflict (see {@link #ensureCurrent}).
  */
 final class KubernetesCluster implements Cluster {
   private static final Logger LOG = Logger.getLogger(KubernetesCluster.class);
@@ -37,6 +40,8 @@ final class KubernetesCluster implements Cluster {
   private final InformerEventSource<Pod, GuardedRollout> pods;
   private final InformerEventSource<ConfigMap, GuardedRollout> configMaps;
   private final InformerEventSource<ConfigFreeze, GuardedRollout> freezes;
+  private final ResourceID rollout;
+  private final String readVersion;
 
   @SuppressWarnings("unchecked")
   KubernetesCluster(Context<GuardedRollout> context) {
@@ -52,6 +57,38 @@ final class KubernetesCluster implements Cluster {
     this.freezes =
         (InformerEventSource<ConfigFreeze, GuardedRollout>)
             sources.getEventSourceFor(ConfigFreeze.class, GuardedRolloutReconciler.FREEZES);
+    GuardedRollout read = context.getPrimaryResource();
+    this.rollout = ResourceID.fromResource(read);
+    this.readVersion = read.getMetadata().getResourceVersion();
+  }
+
+  /**
+   * Before each write: the GuardedRollout this pass decided on must still be the newest this
+   * operator has seen. A pass that stalled (a long pause, a slow call, a replica losing its lease)
+   * while another actor moved the rollout on would otherwise act on an old status with fresh pod
+   * and ConfigMap versions, which their own preconditions accept: it would point pods back at a
+   * stable revision that has since been superseded, or stage a revision over a newer one. The pass
+   * ends as a conflict, which the operator SDK retries from fresh state.
+   */
+  private void ensureCurrent() {
+    String newest =
+        context
+            .getPrimaryCache()
+            .get(rollout)
+            .map(r -> r.getMetadata().getResourceVersion())
+            .orElse(null);
+    if (!Objects.equals(readVersion, newest)) {
+      throw new KubernetesClientException(
+          "GuardedRollout "
+              + rollout
+              + " changed since this pass read it (resourceVersion "
+              + readVersion
+              + ", now "
+              + newest
+              + "); nothing is written from the stale view",
+          409,
+          null);
+    }
   }
 
   @Override
@@ -73,6 +110,7 @@ final class KubernetesCluster implements Cluster {
 
   @Override
   public Pod patchPod(Pod pod, String mergePatch) throws Refused {
+    ensureCurrent();
     return write(pods, pod, p -> patch(client, p, mergePatch));
   }
 
@@ -87,11 +125,13 @@ final class KubernetesCluster implements Cluster {
 
   @Override
   public ConfigMap create(ConfigMap map) throws Refused {
+    ensureCurrent();
     return write(configMaps, map, m -> client.configMaps().resource(m).create());
   }
 
   @Override
   public ConfigMap update(ConfigMap map) throws Refused {
+    ensureCurrent();
     return write(configMaps, map, m -> client.configMaps().resource(m).update());
   }
 

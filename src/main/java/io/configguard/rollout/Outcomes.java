@@ -10,8 +10,9 @@ import java.util.List;
 /** Records how a revision ended in the status: history, failed hashes and the circuit. */
 public final class Outcomes {
   /**
-   * After an outcome the status is patched and the rollout looked at again right away: the source
-   * may have changed while the revision was in flight, and that change's event is spent.
+   * After an outcome the status is patched and the rollout looked at again right away: a rollback's
+   * pods are returned then, and the source may have changed while the revision was in flight, and
+   * that change's event is spent.
    */
   static final Duration LOOK_AGAIN = Duration.ZERO;
 

@@ -2,12 +2,17 @@ package io.configguard.rollout;
 
 import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.RolloutPhase;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 
 /**
- * Points every candidate pod back at the stable revision and records the revision as failed. The
- * stable ConfigMap was never touched, so those pods get exactly the prior bytes back.
+ * Rolls the candidate back: records the revision as failed and ends it, and leaves the pods to
+ * {@link Converge}, which points every candidate pod back at the stable revision on the next pass.
+ * The stable ConfigMap was never touched, so those pods get exactly the prior bytes back.
+ *
+ * <p>The decision is written to the status before any pod is touched. Pointing pods back first
+ * would erase the evidence: an operator restarted after the unhealthy pod went back, but before the
+ * status said RolledBack, would find no unhealthy candidate pod and move that pod to the failed
+ * revision again.
  */
 public final class Rollback {
   static final Duration RETRY = Duration.ofSeconds(2);
@@ -17,18 +22,7 @@ public final class Rollback {
   public static Step run(RolloutState state, String reason, RolloutPhase outcome) {
     GuardedRolloutStatus s = state.status();
     long candidate = s.candidateRevision;
-    long stable = s.stableRevision;
-    int back = 0;
-    int refused = 0;
-    for (Pod pod : state.selectedPods()) {
-      if (state.isOn(pod, candidate)) {
-        if (PodMover.pointAt(state, pod, stable, false) instanceof PodMover.Result.Moved) {
-          back++;
-        } else {
-          refused++;
-        }
-      }
-    }
+    long toReturn = state.selectedPods().stream().filter(p -> state.isOn(p, candidate)).count();
     Outcomes.failed(state, reason, outcome);
     s.updatedPods = 0;
     s.message =
@@ -37,13 +31,12 @@ public final class Rollback {
             + candidate
             + ": "
             + reason
-            + "; "
-            + back
-            + " pods back on stable revision "
-            + stable
-            + (refused > 0 ? "; " + refused + " still to return" : "");
+            + "; returning "
+            + toReturn
+            + " pods to stable revision "
+            + s.stableRevision;
     state.warning(outcome == RolloutPhase.Aborted ? "Aborted" : "RolledBack", s.message);
     state.services().metrics().rolledBack(outcome);
-    return Step.rest(outcome, refused > 0 ? RETRY : Outcomes.LOOK_AGAIN);
+    return Step.rest(outcome, Outcomes.LOOK_AGAIN);
   }
 }

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * Pre-flight: the candidate is evaluated against every policy that matches the source. A Deny
  * violation fails the revision before any pod is touched. A passing first revision becomes stable
  * directly (there is nothing to stage against); a later one is written to the candidate ConfigMap
- * and staged.
+ * and staged, and its first pods move on the next pass, once the status says so.
  */
 final class ValidatingHandler implements PhaseHandler {
   static final Duration RETRY = Duration.ofSeconds(5);
@@ -76,7 +76,9 @@ final class ValidatingHandler implements PhaseHandler {
             + " passed pre-flight and is staged in "
             + Track.CANDIDATE.nameFor(state.name());
     state.normal("Staged", s.message);
-    return Step.go(RolloutPhase.Progressing);
+    // The status records the staged revision before any pod points at it: an operator restarted
+    // in between would find pods on a number the status does not know and point them back.
+    return Step.rest(RolloutPhase.Progressing, Duration.ZERO);
   }
 
   private static Step fail(RolloutState state, String reason) {

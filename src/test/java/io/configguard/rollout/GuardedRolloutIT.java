@@ -272,7 +272,7 @@ class GuardedRolloutIT {
               assertThat(f.revision).isEqualTo(2);
               assertThat(f.reason).contains(moved + " not Ready");
             });
-    assertThat(pods).allSatisfy(p -> assertThat(revisionOf(client, ns, p)).isIn("1", null));
+    OperatorHarness.awaitPodsOn(client, ns, pods, "1", null);
     assertThat(revisionOf(client, ns, moved)).isEqualTo("1");
     assertThat(configRevision(client, ns, NAME + "-stable")).isEqualTo(1);
     assertThat(client.configMaps().inNamespace(ns).withName(NAME + "-stable").get().getData())
@@ -296,7 +296,7 @@ class GuardedRolloutIT {
 
     GuardedRollout r = awaitPhase(client, ns, NAME, RolloutPhase.RolledBack);
     assertThat(r.getStatus().failedRevisions.get(0).reason).contains(moved + " restarts 0→1");
-    assertThat(revisionOf(client, ns, moved)).isEqualTo("1");
+    OperatorHarness.awaitPodsOn(client, ns, List.of(moved), "1");
   }
 
   @Test
@@ -402,7 +402,7 @@ class GuardedRolloutIT {
     OperatorHarness.editSpec(client, ns, NAME, g -> g.getSpec().abort = true);
 
     GuardedRollout r = awaitPhase(client, ns, NAME, RolloutPhase.Aborted);
-    assertThat(pods).allSatisfy(p -> assertThat(revisionOf(client, ns, p)).isIn("1", null));
+    OperatorHarness.awaitPodsOn(client, ns, pods, "1", null);
     assertThat(r.getStatus().failedRevisions.get(0).reason)
         .isEqualTo("aborted: spec.abort is true");
     assertThat(configRevision(client, ns, NAME + "-stable")).isEqualTo(1);

@@ -4,9 +4,12 @@ import static io.configguard.rollout.OperatorHarness.awaitPhase;
 import static io.configguard.rollout.OperatorHarness.awaitRollout;
 import static io.configguard.rollout.OperatorHarness.source;
 import static io.configguard.rollout.RolloutFixtures.features;
+import static io.configguard.rollout.RolloutInvariants.assertEachPodMovedOnceTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.configguard.api.GuardedRollout;
 import io.configguard.api.RolloutPhase;
+import io.configguard.rollout.RequestLog.Request;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,15 +22,90 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Two operator replicas with a Lease: only the leader writes; the other takes over on loss. */
+/**
+ * Drills leader election: of two operator replicas with a Lease only the leader writes; the leader
+ * dies in the middle of a step, and the other takes over within the lease duration and finishes the
+ * rollout without moving any pod twice.
+ */
 @EnableKubernetesMockClient(crud = true, https = false)
 class LeaderElectionIT {
+  static final Duration LEASE = Duration.ofSeconds(4);
+  static final Duration RENEW_DEADLINE = Duration.ofSeconds(3);
+  static final Duration RETRY = Duration.ofMillis(500);
+  static final String NAME = "bot-features";
   static KubernetesMockServer server;
   static KubernetesClient client;
 
   @Test
-  void withTwoOperatorsOnlyTheLeaderWritesAndTheOtherTakesOver() throws Exception {
-    // The mock does not implement the lease-access check JOSDK makes before electing.
+  void whenTheLeaderDiesMidStepTheOtherReplicaTakesOverWithinTheLeaseAndFinishes()
+      throws Exception {
+    stubLeaseAccessCheck();
+    OperatorHarness.installCrds(client);
+    String ns = "ha";
+    RequestLog logA = new RequestLog();
+    RequestLog logB = new RequestLog();
+    try (Faults faultsA = new Faults();
+        Faults faultsB = new Faults()) {
+      Operator a =
+          OperatorHarness.start(
+              server, logA, faultsA, o -> o.withLeaderElectionConfiguration(lease("a")));
+      Operator b =
+          OperatorHarness.start(
+              server, logB, faultsB, o -> o.withLeaderElectionConfiguration(lease("b")));
+      try {
+        List<String> pods = OperatorHarness.pods(client, ns, "proxy", 6, 3);
+        source(client, ns, NAME, features(10));
+        OperatorHarness.rollout(client, ns, NAME, 1, "50%", "100%");
+        awaitPhase(client, ns, NAME, RolloutPhase.Succeeded);
+        List<Request> byA = rolloutWrites(logA);
+        List<Request> byB = rolloutWrites(logB);
+        assertThat(byA.isEmpty())
+            .as("exactly one replica wrote: A %s, B %s", byA, byB)
+            .isNotEqualTo(byB.isEmpty());
+        boolean aLeads = !byA.isEmpty();
+        Faults leader = aLeads ? faultsA : faultsB;
+        RequestLog followerLog = aLeads ? logB : logA;
+
+        // The leader dies after two of step 1's three moves: no renewal, no status, no third pod.
+        leader.killAfter(Faults.nth(2, r -> r.movesPodTo(ns, "2")));
+        source(client, ns, NAME, features(12));
+        assertThat(leader.awaitKilled(20)).as("the leader reached the middle of step 1").isTrue();
+        GuardedRollout done =
+            awaitRollout(
+                client, ns, NAME, r -> Long.valueOf(2).equals(r.getStatus().stableRevision));
+
+        long died = leader.killedAt();
+        assertThat(rolloutWrites(followerLog))
+            .as("the follower's writes before the leader died")
+            .noneMatch(r -> r.nanos() < died);
+        Request takeover =
+            followerLog
+                .requests(r -> r.nanos() > died && r.isWrite() && r.path().contains("/leases/"))
+                .get(0);
+        Request firstAct = rolloutWrites(followerLog).get(0);
+        Duration toLease = Duration.ofNanos(takeover.nanos() - died);
+        Duration toAct = Duration.ofNanos(firstAct.nanos() - died);
+        assertThat(toLease)
+            .as("lease taken over %s after the leader died (lease %s)", toLease, LEASE)
+            .isLessThan(LEASE.plus(RENEW_DEADLINE));
+        assertThat(toAct).isGreaterThanOrEqualTo(toLease);
+
+        assertThat(done.getStatus().phase).isEqualTo(RolloutPhase.Succeeded);
+        RolloutInvariants.assertPodsOn(client, ns, pods, "2");
+        RolloutInvariants.assertStableHolds(client, ns, NAME, 2, features(12));
+        assertEachPodMovedOnceTo(ns, List.of("2"), logA, logB);
+        assertThat(RolloutInvariants.moves(ns, followerLog))
+            .as("pods the follower moved")
+            .hasSize(4);
+      } finally {
+        a.stop();
+        b.stop();
+      }
+    }
+  }
+
+  /** The mock does not implement the lease-access check JOSDK makes before electing. */
+  private static void stubLeaseAccessCheck() {
     server
         .expect()
         .post()
@@ -46,64 +124,25 @@ class LeaderElectionIT {
                 .endStatus()
                 .build())
         .always();
-    OperatorHarness.installCrds(client);
-    RequestLog logA = new RequestLog();
-    RequestLog logB = new RequestLog();
-    Operator a =
-        OperatorHarness.start(server, logA, o -> o.withLeaderElectionConfiguration(lease("a")));
-    Operator b =
-        OperatorHarness.start(server, logB, o -> o.withLeaderElectionConfiguration(lease("b")));
-    Operator leader = null;
-    try {
-      String ns = "ha";
-      OperatorHarness.pods(client, ns, "proxy", 3, 2);
-      source(client, ns, "bot-features", features(10));
-      OperatorHarness.rollout(client, ns, "bot-features", 0, "1", "100%");
-      awaitPhase(client, ns, "bot-features", RolloutPhase.Succeeded);
-      source(client, ns, "bot-features", features(12));
-      awaitRollout(
-          client, ns, "bot-features", r -> Long.valueOf(2).equals(r.getStatus().stableRevision));
-
-      List<String> byA = rolloutWrites(logA);
-      List<String> byB = rolloutWrites(logB);
-      assertThat(byA.isEmpty())
-          .as("exactly one replica wrote: A %s, B %s", byA, byB)
-          .isNotEqualTo(byB.isEmpty());
-      leader = byA.isEmpty() ? b : a;
-      RequestLog followerLog = byA.isEmpty() ? logA : logB;
-      assertThat(rolloutWrites(byA.isEmpty() ? logB : logA))
-          .anyMatch(w -> w.startsWith("PATCH") && w.contains("/pods/"))
-          .anyMatch(w -> w.contains("/guardedrollouts/bot-features/status"));
-
-      leader.stop();
-      source(client, ns, "bot-features", features(14));
-      awaitRollout(
-          client, ns, "bot-features", r -> Long.valueOf(3).equals(r.getStatus().stableRevision));
-      assertThat(rolloutWrites(followerLog)).anyMatch(w -> w.contains("/pods/"));
-    } finally {
-      if (leader != a) {
-        a.stop();
-      }
-      if (leader != b) {
-        b.stop();
-      }
-    }
   }
 
   private static LeaderElectionConfiguration lease(String identity) {
     return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("configguard-test")
         .withLeaseNamespace("default")
         .withIdentity(identity)
-        .withLeaseDuration(Duration.ofSeconds(4))
-        .withRenewDeadline(Duration.ofSeconds(3))
-        .withRetryPeriod(Duration.ofMillis(500))
+        .withLeaseDuration(LEASE)
+        .withRenewDeadline(RENEW_DEADLINE)
+        .withRetryPeriod(RETRY)
         .build();
   }
 
-  /** Everything a replica wrote except its lease bookkeeping. */
-  private static List<String> rolloutWrites(RequestLog log) {
-    return log.writes().stream()
-        .filter(w -> !w.contains("/leases") && !w.contains("selfsubjectrulesreviews"))
-        .toList();
+  /** Everything a replica wrote (and got an answer for) except its lease bookkeeping. */
+  private static List<Request> rolloutWrites(RequestLog log) {
+    return log.requests(
+        r ->
+            r.isWrite()
+                && r.code() != 0
+                && !r.path().contains("/leases")
+                && !r.path().contains("selfsubjectrulesreviews"));
   }
 }

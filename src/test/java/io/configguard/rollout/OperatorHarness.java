@@ -62,7 +62,16 @@ final class OperatorHarness {
   /** A running operator with its own client, whose requests {@code log} records. */
   static Operator start(
       KubernetesMockServer server, RequestLog log, Consumer<ConfigurationServiceOverrider> more) {
-    KubernetesClient client = RequestLog.client(server, log);
+    return start(server, log, new Faults(), more);
+  }
+
+  /** The same, with {@code faults} played on its requests before they are recorded. */
+  static Operator start(
+      KubernetesMockServer server,
+      RequestLog log,
+      Faults faults,
+      Consumer<ConfigurationServiceOverrider> more) {
+    KubernetesClient client = RequestLog.client(server, log, faults);
     Operator operator =
         new Operator(
             o -> {
@@ -207,6 +216,15 @@ final class OperatorHarness {
     Map<String, String> a =
         client.pods().inNamespace(ns).withName(pod).get().getMetadata().getAnnotations();
     return a == null ? null : a.get(RolloutKeys.REVISION);
+  }
+
+  /** Waits until every one of {@code pods} points at one of {@code revisions} (null: none). */
+  static void awaitPodsOn(
+      KubernetesClient client, String ns, List<String> pods, String... revisions) {
+    await()
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(() -> RolloutInvariants.assertPodsOn(client, ns, pods, revisions));
   }
 
   static long configRevision(KubernetesClient client, String ns, String map) {

@@ -247,7 +247,7 @@ class PhaseHandlersTest {
       stable(4, 10);
       status.candidateRevision = 5L;
       Step step = run(RolloutPhase.Validating);
-      assertThat(step).isEqualTo(Step.go(RolloutPhase.Progressing));
+      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Progressing, Duration.ZERO));
       assertThat(revisionIn(Track.STABLE)).isEqualTo(4);
       assertThat(revisionIn(Track.CANDIDATE)).isEqualTo(5);
       assertThat(cluster.maps.get("bot-features-candidate").getData().get("features.json"))
@@ -350,9 +350,6 @@ class PhaseHandlersTest {
       cluster.put(withRestarts(cluster.pod("p-b1"), 1));
       Step step = run(RolloutPhase.Progressing);
       assertThat(step).isEqualTo(Step.rest(RolloutPhase.RolledBack, Outcomes.LOOK_AGAIN));
-      assertThat(cluster.revisionOf("p-a1")).isEqualTo("4");
-      assertThat(cluster.revisionOf("p-b1")).isEqualTo("4");
-      assertThat(revisionIn(Track.STABLE)).isEqualTo(4);
       assertThat(status.failedRevisions)
           .singleElement()
           .satisfies(
@@ -361,7 +358,14 @@ class PhaseHandlersTest {
                 assertThat(f.reason).contains("p-b1 restarts 0→1");
               });
       assertThat(status.candidateRevision).isNull();
-      assertThat(cluster.eventReasons()).containsExactly("RolledBack");
+      assertThat(status.message).endsWith("; returning 2 pods to stable revision 4");
+      // The decision reaches the status before any pod is touched; the next pass returns them.
+      assertThat(cluster.podWrites()).isZero();
+      run(RolloutPhase.RolledBack);
+      assertThat(cluster.revisionOf("p-a1")).isEqualTo("4");
+      assertThat(cluster.revisionOf("p-b1")).isEqualTo("4");
+      assertThat(revisionIn(Track.STABLE)).isEqualTo(4);
+      assertThat(cluster.eventReasons()).containsExactly("RolledBack", "PodsReturned");
     }
 
     @Test
@@ -429,6 +433,7 @@ class PhaseHandlersTest {
       status.currentStep = 3;
       status.bakeStartedAt = T0.minusSeconds(61).toString();
       assertThat(run(RolloutPhase.Progressing).phase()).isEqualTo(RolloutPhase.RolledBack);
+      run(RolloutPhase.RolledBack);
       assertThat(revisionIn(Track.STABLE)).isEqualTo(4);
       assertThat(cluster.revisionOf("p-a1")).isEqualTo("4");
     }
@@ -521,6 +526,8 @@ class PhaseHandlersTest {
       rollout.getSpec().abort = true;
       Step step = run(RolloutPhase.Aborted);
       assertThat(step.phase()).isEqualTo(RolloutPhase.Aborted);
+      assertThat(cluster.revisionOf("p-a1")).isEqualTo("5");
+      assertThat(run(RolloutPhase.Aborted)).isEqualTo(Step.rest(RolloutPhase.Aborted, null));
       assertThat(cluster.revisionOf("p-a1")).isEqualTo("4");
       assertThat(status.failedRevisions.get(0).reason).isEqualTo("aborted: spec.abort is true");
       // While abort stays set, new content is not taken.

@@ -4,6 +4,7 @@ import static io.configguard.rollout.OperatorHarness.awaitRollout;
 import static io.configguard.rollout.OperatorHarness.source;
 import static io.configguard.rollout.RolloutFixtures.features;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.configguard.api.RolloutPhase;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -79,6 +80,10 @@ class RolloutBenchmark {
           NAME,
           r -> r.getStatus().phase == RolloutPhase.RolledBack,
           Duration.ofSeconds(300));
+      // The outcome is recorded first; the pods return on the next pass.
+      await()
+          .atMost(Duration.ofSeconds(300))
+          .until(() -> writesByKind(log).getOrDefault("pod patches", 0L) >= 2L * PODS);
       long rollback = System.nanoTime() - rollbackStart;
       Map<String, Long> back = writesByKind(log);
       report("4 steps then rollback of every pod (incl. 3x5 s bake)", rollback, back, PODS, 4);

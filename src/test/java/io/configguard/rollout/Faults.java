@@ -1,0 +1,187 @@
+package io.configguard.rollout;
+
+import com.sun.net.httpserver.HttpServer;
+import io.configguard.rollout.RequestLog.Request;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * Plays failures on one client's requests, ahead of its {@link RequestLog}: the process dying at an
+ * exact request (nothing after it reaches the API server), a thread frozen at a request until
+ * released (a stale actor), and error answers (409, 500, ...) given instead of the API server's by
+ * a small local server the request is redirected to.
+ */
+final class Faults implements Interceptor, AutoCloseable {
+  /** Marks a request answered by the fault server, with the status it gets. */
+  static final String HEADER = "X-Injected-Fault";
+
+  private volatile Predicate<Request> killTrigger = r -> false;
+  private final List<Answer> answers = new CopyOnWriteArrayList<>();
+  private final CountDownLatch dead = new CountDownLatch(1);
+  private volatile long killedAt;
+  private volatile Predicate<Request> holdTrigger = r -> false;
+  private final CountDownLatch held = new CountDownLatch(1);
+  private final CountDownLatch released = new CountDownLatch(1);
+  private HttpServer errors;
+
+  /**
+   * Accepts the {@code n}th request {@code which} accepts (a trigger: call it once per request).
+   */
+  static Predicate<Request> nth(int n, Predicate<Request> which) {
+    AtomicInteger seen = new AtomicInteger();
+    return r -> which.test(r) && seen.incrementAndGet() == n;
+  }
+
+  /** Accepts the first request {@code then} accepts after one {@code first} accepted. */
+  static Predicate<Request> after(Predicate<Request> first, Predicate<Request> then) {
+    AtomicInteger armed = new AtomicInteger();
+    return r -> {
+      if (armed.get() == 0) {
+        if (first.test(r)) {
+          armed.set(1);
+        }
+        return false;
+      }
+      return then.test(r);
+    };
+  }
+
+  /** Everything after the first request {@code trigger} accepts fails, as if the process died. */
+  Faults killAfter(Predicate<Request> trigger) {
+    this.killTrigger = trigger;
+    return this;
+  }
+
+  /** Error answers for the first attempts at each path a predicate accepts. */
+  private record Answer(
+      Predicate<Request> which, int[] codes, Map<String, AtomicInteger> attempts) {
+    /** The code to answer this attempt with, or 0 to let it through. */
+    int next(Request r) {
+      if (!which.test(r)) {
+        return 0;
+      }
+      int attempt = attempts.computeIfAbsent(r.path(), p -> new AtomicInteger()).getAndIncrement();
+      return attempt < codes.length ? codes[attempt] : 0;
+    }
+  }
+
+  /**
+   * The first attempts at each path {@code which} accepts get {@code codes}, in order; later ones
+   * go to the API server. May be called again, also while requests flow, to add more.
+   */
+  Faults answer(Predicate<Request> which, int... codes) {
+    answers.add(new Answer(which, codes.clone(), new ConcurrentHashMap<>()));
+    return this;
+  }
+
+  /**
+   * The first request {@code trigger} accepts waits, before it is sent, until {@link #release}: the
+   * thread that sends it (a reconcile) stays frozen with the view it decided on.
+   */
+  Faults holdAt(Predicate<Request> trigger) {
+    this.holdTrigger = trigger;
+    return this;
+  }
+
+  boolean awaitHeld(long seconds) throws InterruptedException {
+    return held.await(seconds, TimeUnit.SECONDS);
+  }
+
+  void release() {
+    released.countDown();
+  }
+
+  /** Waits until the kill trigger fired. */
+  boolean awaitKilled(long seconds) throws InterruptedException {
+    return dead.await(seconds, TimeUnit.SECONDS);
+  }
+
+  /** {@link System#nanoTime} when the last request got through, as {@link Request#nanos}. */
+  long killedAt() {
+    return killedAt;
+  }
+
+  boolean killed() {
+    return dead.getCount() == 0;
+  }
+
+  @Override
+  public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+    if (killed()) {
+      throw new IllegalStateException("the operator process is dead (fault drill)");
+    }
+    Request r = Request.of(request);
+    if (killTrigger.test(r)) {
+      killedAt = r.nanos();
+      dead.countDown();
+      return;
+    }
+    if (held.getCount() > 0 && holdTrigger.test(r)) {
+      held.countDown();
+      try {
+        released.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (Answer answer : answers) {
+      int code = answer.next(r);
+      if (code != 0) {
+        builder.setHeader(HEADER, Integer.toString(code));
+        builder.uri(errorServer().resolve(request.uri().getRawPath()));
+        return;
+      }
+    }
+  }
+
+  private synchronized URI errorServer() {
+    if (errors == null) {
+      try {
+        errors = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      errors.createContext(
+          "/",
+          exchange -> {
+            int code = Integer.parseInt(exchange.getRequestHeaders().getFirst(HEADER));
+            byte[] body =
+                ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":"
+                        + code
+                        + ",\"message\":\"injected by a fault drill\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(code, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(body);
+            }
+          });
+      errors.start();
+    }
+    return URI.create("http://127.0.0.1:" + errors.getAddress().getPort() + "/");
+  }
+
+  @Override
+  public synchronized void close() {
+    release();
+    if (errors != null) {
+      errors.stop(0);
+    }
+  }
+}
