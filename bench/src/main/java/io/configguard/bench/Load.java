@@ -36,7 +36,11 @@ import javax.net.ssl.X509TrustManager;
  * Prints one line: {@code RESULT label=.. rps=.. p50_ms=.. p99_ms=.. p999_ms=.. max_ms=.. errors=..}.
  */
 public final class Load {
-  private static final int MAX_IN_FLIGHT = 2_000;
+  /**
+   * Connections the open loop may use, as kube-apiserver keeps a pool of them: a request due when
+   * all are busy waits for one, and that wait counts in its latency.
+   */
+  private static final int MAX_IN_FLIGHT = 32;
 
   private final HttpClient client;
   private final HttpRequest request;
@@ -85,9 +89,15 @@ public final class Load {
                       long start = System.nanoTime();
                       boolean ok;
                       try {
-                        ok = allowed(client.send(request, HttpResponse.BodyHandlers.ofString()));
+                        HttpResponse<String> response =
+                            client.send(request, HttpResponse.BodyHandlers.ofString());
+                        ok = allowed(response);
+                        if (!ok) {
+                          samples.firstError(response.statusCode() + " " + response.body());
+                        }
                       } catch (Exception e) {
                         ok = false;
+                        samples.firstError(e.toString());
                       }
                       samples.add(System.nanoTime() - start, ok);
                     }
@@ -105,6 +115,8 @@ public final class Load {
 
   /** One request due every 1/rate s; each latency runs from the moment it was due. */
   private Samples openLoop(int rate, double seconds, Samples samples) throws InterruptedException {
+    // Connections are made once, before the clock starts.
+    closedLoop(MAX_IN_FLIGHT, 0.5, new Samples());
     long interval = 1_000_000_000L / rate;
     long total = (long) (seconds * rate);
     Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
@@ -123,6 +135,9 @@ public final class Load {
               .handle(
                   (response, error) -> {
                     samples.add(System.nanoTime() - due, error == null && allowed(response));
+                    if (error != null || !allowed(response)) {
+                      samples.firstError(error != null ? error.toString() : response.body());
+                    }
                     inFlight.release();
                     return null;
                   }));
@@ -163,6 +178,13 @@ public final class Load {
     private int count;
     private final AtomicLong errors = new AtomicLong();
     private long elapsed;
+    private volatile String firstError;
+
+    void firstError(String error) {
+      if (firstError == null) {
+        firstError = error.length() > 300 ? error.substring(0, 300) : error;
+      }
+    }
 
     synchronized void add(long latency, boolean ok) {
       if (!ok) {
@@ -192,7 +214,8 @@ public final class Load {
           percentile(sorted, 99),
           percentile(sorted, 99.9),
           sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6,
-          errors.get());
+          errors.get())
+          + (firstError == null ? "" : "\n  first error: " + firstError);
     }
 
     private static double percentile(long[] sorted, double p) {
