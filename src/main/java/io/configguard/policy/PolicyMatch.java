@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * A policy's compiled match: kinds, operations, name globs, object and namespace selectors, and the
@@ -167,14 +168,14 @@ final class PolicyMatch {
     if (!operations.contains(target.operation())) {
       return false;
     }
-    if (resources.stream().noneMatch(k -> k.matches(target.kind()))) {
+    if (!anyMatch(resources, k -> k.matches(target.kind()))) {
       return false;
     }
     String ns = target.namespace() == null ? "" : target.namespace();
     if (namespace != null && !namespace.equals(ns)) {
       return false;
     }
-    if (!names.isEmpty() && names.stream().noneMatch(g -> g.matches(nameOf(target)))) {
+    if (!names.isEmpty() && !anyMatch(names, g -> g.matches(nameOf(target)))) {
       return false;
     }
     if (!objectSelector.isEverything() && !objectSelector.matches(labels(target))) {
@@ -187,6 +188,16 @@ final class PolicyMatch {
       return namespaceSelector.matches(nsLabels);
     }
     return true;
+  }
+
+  /** A loop, not a stream: this runs for every candidate policy of every request. */
+  private static <T> boolean anyMatch(List<T> items, Predicate<T> test) {
+    for (T item : items) {
+      if (test.test(item)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String nameOf(Target target) {

@@ -3,55 +3,72 @@ package io.configguard.policy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
-/** An immutable set of compiled policies, indexed by kind so a target meets only its own. */
+/**
+ * An immutable set of compiled policies, indexed by namespace and kind so a target meets only the
+ * policies that could match it: a thousand teams' ConfigPolicies cost a ConfigMap nothing but the
+ * ones of its own namespace.
+ */
 public final class PolicySet {
   public static final PolicySet EMPTY = new PolicySet(List.of());
 
+  private static final String[] NO_NAMESPACE = {""};
+
   private final List<Policy> policies;
-  // "group/kind" (either may be "*") -> positions in policies, ascending.
+  // "namespace|group/kind" (namespace "" for cluster policies; group or kind may be "*") ->
+  // positions in policies, ascending.
   private final Map<String, int[]> index;
 
   private PolicySet(List<Policy> policies) {
     this.policies = List.copyOf(policies);
-    Map<String, List<Integer>> byKind = new HashMap<>();
+    Map<String, List<Integer>> byKey = new HashMap<>();
     for (int i = 0; i < this.policies.size(); i++) {
-      for (ObjectKind kind : this.policies.get(i).kinds()) {
+      Policy policy = this.policies.get(i);
+      for (ObjectKind kind : policy.kinds()) {
         List<Integer> positions =
-            byKind.computeIfAbsent(kind.group() + "/" + kind.kind(), k -> new ArrayList<>());
+            byKey.computeIfAbsent(
+                key(policy.ref().namespace(), kind.group(), kind.kind()), k -> new ArrayList<>());
         if (positions.isEmpty() || positions.get(positions.size() - 1) != i) {
           positions.add(i);
         }
       }
     }
     Map<String, int[]> frozen = new HashMap<>();
-    byKind.forEach((k, v) -> frozen.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
+    byKey.forEach((k, v) -> frozen.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
     this.index = Map.copyOf(frozen);
+  }
+
+  private static String key(String namespace, String group, String kind) {
+    return (namespace == null ? "" : namespace) + "|" + group + "/" + kind;
   }
 
   public static PolicySet of(Collection<Policy> policies) {
     return new PolicySet(List.copyOf(policies));
   }
 
+  /** The policies that match the target, in the order of the set. */
   public List<Policy> matching(Target target) {
     String group = target.kind().group();
     String kind = target.kind().kind();
-    TreeSet<Integer> candidates = new TreeSet<>();
-    for (String key : new String[] {group + "/" + kind, group + "/*", "*/" + kind, "*/*"}) {
-      int[] positions = index.get(key);
-      if (positions != null) {
-        for (int p : positions) {
-          candidates.add(p);
+    BitSet candidates = new BitSet(policies.size());
+    for (String namespace :
+        target.namespace() == null ? NO_NAMESPACE : new String[] {"", target.namespace()}) {
+      for (String[] gk : new String[][] {{group, kind}, {group, "*"}, {"*", kind}, {"*", "*"}}) {
+        int[] positions = index.get(key(namespace, gk[0], gk[1]));
+        if (positions != null) {
+          for (int p : positions) {
+            candidates.set(p);
+          }
         }
       }
     }
-    List<Policy> out = new ArrayList<>(candidates.size());
-    for (int p : candidates) {
+    List<Policy> out = new ArrayList<>();
+    for (int p = candidates.nextSetBit(0); p >= 0; p = candidates.nextSetBit(p + 1)) {
       Policy policy = policies.get(p);
       if (policy.matches(target)) {
         out.add(policy);
