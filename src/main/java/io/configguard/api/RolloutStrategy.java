@@ -3,6 +3,7 @@ package io.configguard.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +17,10 @@ public class RolloutStrategy {
   @JsonPropertyDescription(
       "Cumulative share of the selected pods on the candidate after each step: a count (\"1\")"
           + " or a percentage (\"10%\"), rounded up, at least one more pod per step. A last step"
-          + " below 100% is followed by an implicit 100%. Default: 1, 10%, 50%, 100%.")
-  public List<String> steps = new ArrayList<>(List.of("1", "10%", "50%", "100%"));
+          + " below 100% is followed by an implicit 100%. At most 100 steps of at most 10 characters."
+          + " Default: 1, 10%, 50%, 100%.")
+  @Size(max = 100)
+  public List<@Size(max = 10) String> steps = new ArrayList<>(List.of("1", "10%", "50%", "100%"));
 
   @Min(0)
   @JsonPropertyDescription(
