@@ -133,7 +133,9 @@ class ChartTest {
         .filteredOn(r -> r.getResources().contains("leases"))
         .singleElement()
         .satisfies(
-            r -> assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "create", "update"));
+            r ->
+                assertThat(r.getVerbs())
+                    .containsExactlyInAnyOrder("get", "create", "update", "patch"));
     assertThat(ofType(objects, Role.class).get(0).getMetadata().getNamespace())
         .isEqualTo(NAMESPACE);
   }
