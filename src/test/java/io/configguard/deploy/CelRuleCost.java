@@ -111,7 +111,9 @@ final class CelRuleCost {
     switch (node.getType()) {
       case "string":
         if (node.getMaxLength() != null) {
-          return node.getMaxLength();
+          // maxLength counts code points; the API server sizes strings in bytes, up to 4 each
+          // (k8s.io/apiserver/pkg/cel/common/schemas.go).
+          return saturatingMul(node.getMaxLength(), 4);
         }
         String format = node.getFormat() == null ? "" : node.getFormat();
         return switch (format) {
