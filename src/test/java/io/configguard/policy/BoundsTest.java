@@ -3,6 +3,7 @@ package io.configguard.policy;
 import static io.configguard.policy.Fixtures.configMap;
 import static io.configguard.policy.Fixtures.report;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
 import java.util.Base64;
@@ -12,9 +13,14 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Hostile input is answered fast with a clear reason: never a hang, a crash or an exception. */
+/**
+ * Hostile input is answered fast with a clear reason: never a hang, a crash or an exception. Fast
+ * means relative to this machine in this run: at most {@link #FACTOR} times a bare JSON parse of
+ * the same amount of benign JSON (at least 64 KiB), the best of three after two warm-ups ({@link
+ * Timing}); absolute figures are benchmarks, not assertions (bench/README.md).
+ */
 class BoundsTest {
-  static final long FAST_MS = 1000;
+  static final double FACTOR = 300;
 
   /**
    * Loads the parsers and the CEL runtime once, so the timings below measure the answer to hostile
@@ -29,15 +35,27 @@ class BoundsTest {
     report(policy, Target.create(configMap(Map.of("a.json", "[1, 2]", "b.yaml", "a: [1]"))));
   }
 
-  static List<String> timed(Supplier<List<String>> evaluation) {
-    long start = System.nanoTime();
-    List<String> result = evaluation.get();
-    assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(FAST_MS);
-    return result;
+  static List<String> timed(String what, long bytes, Supplier<List<String>> evaluation) {
+    Timing.Timed<List<String>> timed = Timing.bestOf(2, 3, evaluation);
+    Timing.assertWithin(what, timed, (int) Math.min(Integer.MAX_VALUE, bytes), FACTOR);
+    return timed.result();
   }
 
   static List<String> evaluate(Policy policy, Map<String, String> data) {
-    return timed(() -> report(policy, Target.create(configMap(data))));
+    return evaluate(policy, data, FACTOR);
+  }
+
+  static List<String> evaluate(Policy policy, Map<String, String> data, double factor) {
+    long bytes = data.values().stream().mapToLong(String::length).sum();
+    String what =
+        StackWalker.getInstance()
+            .walk(s -> s.dropWhile(f -> f.getMethodName().equals("evaluate")).findFirst())
+            .get()
+            .getMethodName();
+    Timing.Timed<List<String>> timed =
+        Timing.bestOf(2, 3, () -> report(policy, Target.create(configMap(data))));
+    Timing.assertWithin(what, timed, (int) Math.min(Integer.MAX_VALUE, bytes), factor);
+    return timed.result();
   }
 
   @Test
@@ -110,6 +128,8 @@ class BoundsTest {
     String base64 = Base64.getEncoder().encodeToString(bytes);
     List<String> report =
         timed(
+            "a four MiB value",
+            big.length() + base64.length(),
             () ->
                 report(
                     policy, Target.create(configMap(Map.of("text", big), Map.of("bin", base64)))));
@@ -147,7 +167,9 @@ class BoundsTest {
                         a == b || a.name != b.name))
                 """),
             new PolicyCompiler(limits));
-    assertThat(evaluate(policy, Map.of("f", features.toString())))
+    // Bounded by the cost limit (20,000 steps), not by the input's size: 75 to 400 bare parses of
+    // 64 KiB on the build machine (bench/README.md); the answer proves the limit stopped it.
+    assertThat(evaluate(policy, Map.of("f", features.toString()), 5000))
         .containsExactly(
             "CEL cost limit 20000 exceeded (parsed.f.features.all(a, parsed.f.features.all(b, a =="
                 + " b || a.name != b.name)))");
@@ -179,8 +201,11 @@ class BoundsTest {
                 "kind: ClusterConfigPolicy\nmetadata: {name: next}\nspec: {rules: [{name: keys, maxKeys: 0}]}"),
             new PolicyCompiler(tight));
     PolicySet set = PolicySet.of(List.of(slow, next));
+    // The answer itself shows the 50 ms budget stopped the evaluation; the timeout only catches a
+    // hang (an evaluation the budget failed to stop).
     List<String> lines =
-        timed(
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(30),
             () ->
                 Fixtures.lines(
                     set.evaluate(Target.create(configMap(Map.of("a", "1")))).violations()));
