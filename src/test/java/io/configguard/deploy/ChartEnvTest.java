@@ -39,7 +39,7 @@ class ChartEnvTest {
             "configguard.webhook.name",
             "configguard.operator.lease-namespace",
             "configguard.tls.cert-file");
-    List<String> unread = new ArrayList<>();
+    java.util.Set<String> unread = new java.util.TreeSet<>();
     List<EnvVar> env = new ArrayList<>(chartEnv(c -> c));
     env.addAll(chartEnv(c -> c.set("certManager.enabled", true).set("operator.enabled", false)));
     for (EnvVar var : env) {
