@@ -29,12 +29,26 @@ public final class FreezeNeeds implements WebhookSync.NeedSource {
 
   @Override
   public List<Need> needs() {
+    return of(client.resources(ConfigFreeze.class).list().getItems());
+  }
+
+  /** What these freezes need: the writes of what they match, where they match it. */
+  static List<Need> of(List<ConfigFreeze> freezes) {
     List<Need> out = new ArrayList<>();
-    for (ConfigFreeze f : client.resources(ConfigFreeze.class).list().getItems()) {
+    for (ConfigFreeze f : freezes) {
       try {
         Freeze freeze = Freeze.compile(f.getMetadata().getName(), f.getSpec());
         if (freeze != null) {
-          out.add(new Need(freeze.kinds(), WRITES));
+          var spec = f.getSpec();
+          out.add(
+              new Need(
+                  freeze.kinds(),
+                  WRITES,
+                  WebhookRules.Scope.of(
+                      null,
+                      spec.match,
+                      spec.namespaceSelector,
+                      spec.match == null ? null : spec.match.namespaceSelector)));
         }
       } catch (InvalidPolicyException e) {
         LOG.warnf(

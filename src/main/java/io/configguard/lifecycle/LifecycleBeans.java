@@ -62,6 +62,14 @@ public class LifecycleBeans {
   @ConfigProperty(name = "configguard.webhook.resync-interval", defaultValue = "5m")
   Duration resync;
 
+  /** false: configguard never writes the ValidatingWebhookConfiguration. */
+  @ConfigProperty(name = "configguard.webhook.manage", defaultValue = "true")
+  boolean manage;
+
+  /** Overrides the in-cluster detection (see WebhookSettings.detectInCluster). */
+  @ConfigProperty(name = "configguard.webhook.in-cluster")
+  Optional<Boolean> inCluster;
+
   @ConfigProperty(name = "configguard.audit.interval", defaultValue = "10m")
   Duration auditInterval;
 
@@ -84,7 +92,10 @@ public class LifecycleBeans {
         caFile.filter(f -> !f.isBlank()).map(Path::of),
         ownerClusterRole,
         debounce,
-        resync);
+        resync,
+        manage,
+        inCluster.orElseGet(
+            () -> WebhookSettings.detectInCluster(System::getenv, java.nio.file.Files::exists)));
   }
 
   @Produces

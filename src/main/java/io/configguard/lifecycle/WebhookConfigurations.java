@@ -6,7 +6,9 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperationsBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
@@ -25,8 +27,24 @@ import java.util.Objects;
  * Pure functions; {@link WebhookSync} does the reading and writing.
  */
 public final class WebhookConfigurations {
-  /** The name of the one webhook in the configuration (must be a qualified name). */
+  /** The name of the main webhook: policies, freezes, configguard's own kinds. */
   public static final String WEBHOOK_NAME = "validate.configguard.io";
+
+  /**
+   * The webhook that sends every CREATE, UPDATE and DELETE of a ConfigMap labelled {@link
+   * #TRACK_LABEL} (in the object or the old object) to configguard, always, whatever policies
+   * exist: the admission side may rely on seeing every write of a GuardedRollout's derived {@code
+   * -stable}/{@code -candidate} ConfigMaps outside the excluded namespaces. It selects by {@code
+   * objectSelector}, which the API server evaluates against both object and oldObject, so it works
+   * without matchConditions (any Kubernetes version).
+   */
+  public static final String TRACKS_WEBHOOK_NAME = "tracks.configguard.io";
+
+  /** The label that marks a GuardedRollout's derived ConfigMaps (value: the rollout's name). */
+  public static final String TRACK_LABEL = io.configguard.rollout.RolloutKeys.ROLLOUT;
+
+  /** The operations of derived ConfigMaps the tracks webhook always sends. */
+  public static final List<String> TRACK_OPERATIONS = List.of("CREATE", "DELETE", "UPDATE");
 
   static final Map<String, String> LABELS =
       Map.of(
@@ -38,12 +56,16 @@ public final class WebhookConfigurations {
   /**
    * The configuration configguard wants.
    *
+   * @param rules the main webhook's rules
+   * @param conditions the main webhook's matchConditions; null or empty for none (an API server
+   *     without them)
    * @param caBundle base64 of the PEM CA bundle, or null to trust the system roots (url mode)
    * @param owner the owner reference (the chart's ClusterRole), or null for none
    */
   public static ValidatingWebhookConfiguration desired(
       WebhookSettings settings,
       List<RuleWithOperations> rules,
+      List<MatchCondition> conditions,
       String caBundle,
       OwnerReference owner) {
     WebhookClientConfigBuilder client = new WebhookClientConfigBuilder().withCaBundle(caBundle);
@@ -79,6 +101,33 @@ public final class WebhookConfigurations {
             .withObjectSelector(new LabelSelector())
             .withClientConfig(client.build())
             .withRules(rules)
+            .withMatchConditions(conditions == null || conditions.isEmpty() ? null : conditions)
+            .build();
+    ValidatingWebhook tracks =
+        new ValidatingWebhookBuilder()
+            .withName(TRACKS_WEBHOOK_NAME)
+            .withAdmissionReviewVersions("v1")
+            .withSideEffects("None")
+            .withTimeoutSeconds(settings.timeoutSeconds())
+            .withFailurePolicy(settings.failurePolicy())
+            .withMatchPolicy("Equivalent")
+            .withNamespaceSelector(notExcluded)
+            .withObjectSelector(
+                new LabelSelectorBuilder()
+                    .addNewMatchExpression()
+                    .withKey(TRACK_LABEL)
+                    .withOperator("Exists")
+                    .endMatchExpression()
+                    .build())
+            .withClientConfig(client.build())
+            .withRules(
+                new RuleWithOperationsBuilder()
+                    .withApiGroups("")
+                    .withApiVersions("v1")
+                    .withOperations(TRACK_OPERATIONS)
+                    .withResources("configmaps")
+                    .withScope("*")
+                    .build())
             .build();
     return new ValidatingWebhookConfigurationBuilder()
         .withNewMetadata()
@@ -86,8 +135,74 @@ public final class WebhookConfigurations {
         .withLabels(LABELS)
         .withOwnerReferences(owner == null ? List.of() : List.of(owner))
         .endMetadata()
-        .withWebhooks(webhook)
+        .withWebhooks(webhook, tracks)
         .build();
+  }
+
+  /** The main webhook of a configuration (policies, freezes, own kinds), or null. */
+  public static ValidatingWebhook main(ValidatingWebhookConfiguration configuration) {
+    return webhook(configuration, WEBHOOK_NAME);
+  }
+
+  /** The webhook of a configuration with that name, or null. */
+  public static ValidatingWebhook webhook(
+      ValidatingWebhookConfiguration configuration, String name) {
+    if (configuration == null || configuration.getWebhooks() == null) {
+      return null;
+    }
+    return configuration.getWebhooks().stream()
+        .filter(w -> name.equals(w.getName()))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /**
+   * Whether {@code configuration} sends every CREATE, UPDATE and DELETE of a ConfigMap labelled
+   * {@link #TRACK_LABEL} to configguard with failurePolicy Fail, whatever else it does: the
+   * guarantee the derived-ConfigMap admission rule depends on.
+   */
+  public static boolean sendsRolloutTracks(ValidatingWebhookConfiguration configuration) {
+    ValidatingWebhook w = webhook(configuration, TRACKS_WEBHOOK_NAME);
+    if (w == null
+        || !"Fail".equals(w.getFailurePolicy())
+        || (w.getMatchConditions() != null && !w.getMatchConditions().isEmpty())) {
+      return false;
+    }
+    var selector = w.getObjectSelector();
+    boolean byLabel =
+        selector != null
+            && (selector.getMatchLabels() == null || selector.getMatchLabels().isEmpty())
+            && selector.getMatchExpressions() != null
+            && selector.getMatchExpressions().size() == 1
+            && TRACK_LABEL.equals(selector.getMatchExpressions().get(0).getKey())
+            && "Exists".equals(selector.getMatchExpressions().get(0).getOperator());
+    boolean rules =
+        w.getRules() != null
+            && w.getRules().stream()
+                .anyMatch(
+                    r ->
+                        r.getApiGroups().contains("")
+                            && (r.getApiVersions().contains("v1")
+                                || r.getApiVersions().contains("*"))
+                            && (r.getResources().contains("configmaps")
+                                || r.getResources().contains("*"))
+                            && (r.getOperations().containsAll(TRACK_OPERATIONS)
+                                || r.getOperations().contains("*")));
+    return byLabel && rules;
+  }
+
+  /**
+   * Whether the API server dropped the matchConditions {@code desired} asked for (a server that
+   * does not know the field, or has its feature gate off, stores the webhook without them).
+   */
+  public static boolean droppedMatchConditions(
+      ValidatingWebhookConfiguration desired, ValidatingWebhookConfiguration stored) {
+    ValidatingWebhook want = main(desired);
+    if (want == null || want.getMatchConditions() == null || want.getMatchConditions().isEmpty()) {
+      return false;
+    }
+    ValidatingWebhook got = main(stored);
+    return got == null || got.getMatchConditions() == null || got.getMatchConditions().isEmpty();
   }
 
   /** An owner reference to a cluster-scoped ClusterRole. */

@@ -3,6 +3,7 @@ package io.configguard.lifecycle;
 import io.configguard.api.Match;
 import io.configguard.api.Operation;
 import io.configguard.api.PolicySpec;
+import io.configguard.api.Selector;
 import io.configguard.policy.ObjectKind;
 import io.configguard.policy.Policy;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
@@ -23,6 +24,7 @@ import java.util.TreeSet;
  * policy covers. Pure: the only outside knowledge is kind to resource, behind {@link ApiResources}.
  */
 public final class WebhookRules {
+  static final String NAMESPACE_NAME_LABEL = WebhookConfigurations.NAMESPACE_NAME_LABEL;
   static final Set<Operation> DEFAULT_OPERATIONS = EnumSet.of(Operation.CREATE, Operation.UPDATE);
 
   private WebhookRules() {}
@@ -33,16 +35,32 @@ public final class WebhookRules {
    *
    * @param kinds group/version/kind, each may be "*"
    * @param operations the operations it matches
+   * @param scope which objects of those kinds it can judge, for the webhook's matchConditions
    */
-  public record Need(List<ObjectKind> kinds, Set<Operation> operations) {
+  public record Need(List<ObjectKind> kinds, Set<Operation> operations, Scope scope) {
     public Need {
       kinds = List.copyOf(kinds);
       operations = operations.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(operations));
+      scope = scope == null ? Scope.ANY : scope;
     }
 
-    /** The kinds of a compiled policy and the operations of its spec (CREATE, UPDATE default). */
+    /** A need for every object of the kinds. */
+    public Need(List<ObjectKind> kinds, Set<Operation> operations) {
+      this(kinds, operations, Scope.ANY);
+    }
+
+    /**
+     * The kinds of a compiled policy, the operations of its spec (CREATE, UPDATE default), and its
+     * scope: names, object selector, namespace. Only for a policy that compiled, so the globs and
+     * selectors are valid.
+     */
     public static Need of(Policy policy, PolicySpec spec) {
-      return new Need(policy.kinds(), operations(spec == null ? null : spec.match));
+      Match match = spec == null ? null : spec.match;
+      return new Need(
+          policy.kinds(),
+          operations(match),
+          Scope.of(
+              policy.ref().namespace(), match, match == null ? null : match.namespaceSelector));
     }
 
     static Set<Operation> operations(Match match) {
@@ -51,6 +69,111 @@ public final class WebhookRules {
       }
       EnumSet<Operation> out = EnumSet.noneOf(Operation.class);
       match.operations.stream().filter(o -> o != null).forEach(out::add);
+      return out;
+    }
+  }
+
+  /**
+   * Which objects of its kinds a need can judge, as far as the API server can tell without calling
+   * the webhook: what is left out here only makes the webhook see more, never less.
+   *
+   * @param namespace the one namespace (a ConfigPolicy's own), or null for any
+   * @param namespaces namespaces by name (from a {@code kubernetes.io/metadata.name} selector), or
+   *     null for any; cluster-scoped objects are always in
+   * @param names globs on the object's name (* and ?); empty means every name
+   * @param objectSelector label requirements that must all hold; empty means every object
+   */
+  public record Scope(
+      String namespace,
+      Set<String> namespaces,
+      List<String> names,
+      List<Requirement> objectSelector) {
+    public static final Scope ANY = new Scope(null, null, List.of(), List.of());
+
+    public Scope {
+      namespaces = namespaces == null ? null : Set.copyOf(new TreeSet<>(namespaces));
+      names = names == null ? List.of() : List.copyOf(names);
+      objectSelector = objectSelector == null ? List.of() : List.copyOf(objectSelector);
+    }
+
+    /**
+     * The scope of a match: its names and object selector, the namespace a ConfigPolicy is confined
+     * to, and the namespace names the given namespace selectors pin down.
+     */
+    public static Scope of(String namespace, Match match, Selector... namespaceSelectors) {
+      List<String> names = match == null || match.names == null ? List.of() : match.names;
+      if (names.stream().anyMatch(g -> g == null || g.chars().allMatch(c -> c == '*'))) {
+        names = List.of();
+      }
+      Set<String> byName = null;
+      for (Selector s : namespaceSelectors) {
+        Set<String> pinned = namespaceNames(s);
+        if (pinned != null) {
+          byName = byName == null ? new TreeSet<>(pinned) : intersect(byName, pinned);
+        }
+      }
+      return new Scope(
+          namespace, byName, names, Requirement.of(match == null ? null : match.objectSelector));
+    }
+
+    /** Whether this scope is every object of the kinds. */
+    public boolean isAny() {
+      return namespace == null && namespaces == null && names.isEmpty() && objectSelector.isEmpty();
+    }
+
+    private static Set<String> intersect(Set<String> a, Set<String> b) {
+      Set<String> out = new TreeSet<>(a);
+      out.retainAll(b);
+      return out;
+    }
+
+    /** The namespace names a selector allows, when it says so by the name label; else null. */
+    private static Set<String> namespaceNames(Selector selector) {
+      if (selector == null) {
+        return null;
+      }
+      Set<String> out = null;
+      if (selector.matchLabels != null) {
+        String name = selector.matchLabels.get(NAMESPACE_NAME_LABEL);
+        if (name != null) {
+          out = new TreeSet<>(Set.of(name));
+        }
+      }
+      if (selector.matchExpressions != null) {
+        for (Selector.Requirement r : selector.matchExpressions) {
+          if (r != null
+              && NAMESPACE_NAME_LABEL.equals(r.key)
+              && "In".equals(r.operator)
+              && r.values != null
+              && r.values.stream().noneMatch(v -> v == null)) {
+            out = out == null ? new TreeSet<>(r.values) : intersect(out, Set.copyOf(r.values));
+          }
+        }
+      }
+      return out;
+    }
+  }
+
+  /** One label requirement of an object selector (matchLabels entries become In). */
+  public record Requirement(String key, String operator, List<String> values) {
+    public Requirement {
+      values = values == null ? List.of() : List.copyOf(new TreeSet<>(values));
+    }
+
+    static List<Requirement> of(Selector selector) {
+      List<Requirement> out = new ArrayList<>();
+      if (selector == null) {
+        return out;
+      }
+      if (selector.matchLabels != null) {
+        new TreeMap<>(selector.matchLabels)
+            .forEach((k, v) -> out.add(new Requirement(k, "In", List.of(v))));
+      }
+      if (selector.matchExpressions != null) {
+        for (Selector.Requirement r : selector.matchExpressions) {
+          out.add(new Requirement(r.key, r.operator, r.values));
+        }
+      }
       return out;
     }
   }

@@ -2,10 +2,14 @@ package io.configguard.lifecycle;
 
 import io.configguard.lifecycle.WebhookRules.Need;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.VersionInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +45,9 @@ public final class WebhookSync implements AutoCloseable {
   public enum Outcome {
     CREATED,
     UPDATED,
-    UNCHANGED
+    UNCHANGED,
+    /** Nothing read or written: configguard must not write this configuration (see the log). */
+    NOT_MANAGED
   }
 
   private final KubernetesClient client;
@@ -51,6 +58,11 @@ public final class WebhookSync implements AutoCloseable {
   private final AtomicBoolean pending = new AtomicBoolean();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicLong writes = new AtomicLong();
+
+  /** Whether the API server keeps matchConditions: null until known, then for good. */
+  private volatile Boolean matchConditions;
+
+  private volatile WebhookMatchConditions.Precision precision;
 
   public WebhookSync(
       KubernetesClient client,
@@ -70,8 +82,19 @@ public final class WebhookSync implements AutoCloseable {
             });
   }
 
-  /** Starts the periodic resync, with a first sync right away. Idempotent. */
+  /**
+   * Starts the periodic resync, with a first sync right away. Idempotent. Does nothing, and says
+   * why and what to do instead, when configguard must not write the configuration.
+   */
   public void start() {
+    Optional<String> why = settings.whyNotWritten();
+    if (why.isPresent()) {
+      if (started.compareAndSet(false, true)) {
+        LOG.warnf("Not writing ValidatingWebhookConfiguration %s: %s", settings.name(), why.get());
+        warnAboutLeftover();
+      }
+      return;
+    }
     if (started.compareAndSet(false, true)) {
       long every = settings.resync().toMillis();
       executor.scheduleWithFixedDelay(this::request, 0, every, TimeUnit.MILLISECONDS);
@@ -107,39 +130,184 @@ public final class WebhookSync implements AutoCloseable {
 
   /** One sync, now, on the calling thread. */
   public synchronized Outcome syncNow() {
+    if (settings.whyNotWritten().isPresent()) {
+      return Outcome.NOT_MANAGED;
+    }
     List<Need> needs = new ArrayList<>();
     sources.forEach(s -> needs.addAll(s.needs()));
+    List<RuleWithOperations> rules = WebhookRules.of(needs, resources);
+    String caBundle = caBundle();
+    OwnerReference owner = owner();
     ValidatingWebhookConfiguration desired =
-        WebhookConfigurations.desired(
-            settings, WebhookRules.of(needs, resources), caBundle(), owner());
+        WebhookConfigurations.desired(settings, rules, conditions(needs), caBundle, owner);
+    Outcome outcome;
+    try {
+      outcome = write(desired);
+    } catch (KubernetesClientException e) {
+      if (!rejectsMatchConditions(e, desired)) {
+        throw e;
+      }
+      noMatchConditions("it refused them (" + e.getCode() + " " + e.getMessage() + ")");
+      return write(WebhookConfigurations.desired(settings, rules, null, caBundle, owner));
+    }
+    return outcome;
+  }
+
+  /**
+   * The main webhook's conditions: the guard over every need, and the hand-off of rollout tracks to
+   * their own webhook. Null when the API server keeps no matchConditions.
+   */
+  private List<MatchCondition> conditions(List<Need> needs) {
+    if (!matchConditionsSupported()) {
+      return null;
+    }
+    WebhookMatchConditions.Guard guard = WebhookMatchConditions.guard(needs);
+    if (guard.precision() != precision) {
+      precision = guard.precision();
+      switch (guard.precision()) {
+        case EXACT ->
+            LOG.infof(
+                "ValidatingWebhookConfiguration %s: matchConditions name every guarded object;"
+                    + " writes no policy or freeze could judge never reach configguard",
+                settings.name());
+        case PER_KIND ->
+            LOG.warnf(
+                "ValidatingWebhookConfiguration %s: too many policies for exact matchConditions"
+                    + " (more than %d characters); guarding by kind and name only",
+                settings.name(), WebhookMatchConditions.MAX_EXPRESSION_LENGTH);
+        case NONE ->
+            LOG.warnf(
+                "ValidatingWebhookConfiguration %s: too many policies for matchConditions (more than"
+                    + " %d characters); every write of the kinds they match is sent to configguard",
+                settings.name(), WebhookMatchConditions.MAX_EXPRESSION_LENGTH);
+      }
+    }
+    List<MatchCondition> out = new ArrayList<>();
+    if (guard.condition() != null) {
+      out.add(guard.condition());
+    }
+    out.add(WebhookMatchConditions.notATrack());
+    return out;
+  }
+
+  /**
+   * matchConditions are beta and on by default from Kubernetes 1.28 (alpha, off by default, in
+   * 1.27; GA in 1.30). An older server is known from /version; one with the feature off drops the
+   * field, which the first write shows.
+   */
+  private boolean matchConditionsSupported() {
+    if (matchConditions == null) {
+      try {
+        VersionInfo version = client.getKubernetesVersion();
+        int minor = Integer.parseInt(version.getMinor().replaceAll("[^0-9].*$", ""));
+        int major = Integer.parseInt(version.getMajor().replaceAll("[^0-9].*$", ""));
+        if (major == 1 && minor < 27) {
+          noMatchConditions("it is " + version.getGitVersion() + " (they need 1.28 or later)");
+        }
+      } catch (RuntimeException e) {
+        // No answer from /version: try them; a server that drops them is noticed on write.
+        LOG.debugf("No Kubernetes version (%s); trying matchConditions", e.getMessage());
+      }
+    }
+    return !Boolean.FALSE.equals(matchConditions);
+  }
+
+  private void noMatchConditions(String why) {
+    matchConditions = false;
+    LOG.warnf(
+        "The API server does not support matchConditions: %s. ValidatingWebhookConfiguration %s"
+            + " keeps rules only: while configguard is down, every write of the kinds policies"
+            + " match is refused (failurePolicy %s)",
+        why, settings.name(), settings.failurePolicy());
+  }
+
+  private static boolean rejectsMatchConditions(
+      KubernetesClientException e, ValidatingWebhookConfiguration desired) {
+    var main = WebhookConfigurations.main(desired);
+    return (e.getCode() == 400 || e.getCode() == 422)
+        && main != null
+        && main.getMatchConditions() != null
+        && String.valueOf(e.getMessage()).contains("matchConditions");
+  }
+
+  private Outcome write(ValidatingWebhookConfiguration desired) {
     var configurations = client.admissionRegistration().v1().validatingWebhookConfigurations();
     for (int attempt = 1; ; attempt++) {
       ValidatingWebhookConfiguration actual = configurations.withName(settings.name()).get();
       try {
+        ValidatingWebhookConfiguration stored;
+        Outcome outcome;
         if (actual == null) {
-          configurations.resource(desired).create();
-          writes.incrementAndGet();
-          LOG.infof(
-              "Created ValidatingWebhookConfiguration %s with %d rules",
-              settings.name(), desired.getWebhooks().get(0).getRules().size());
-          return Outcome.CREATED;
-        }
-        if (WebhookConfigurations.upToDate(actual, desired)) {
+          stored = configurations.resource(desired).create();
+          outcome = Outcome.CREATED;
+        } else if (WebhookConfigurations.upToDate(actual, desired)) {
           return Outcome.UNCHANGED;
+        } else {
+          // update() sends the resourceVersion just read: a concurrent writer makes it fail.
+          stored = configurations.resource(WebhookConfigurations.rewrite(actual, desired)).update();
+          outcome = Outcome.UPDATED;
         }
-        // update() sends the resourceVersion just read: a concurrent writer makes it fail.
-        configurations.resource(WebhookConfigurations.rewrite(actual, desired)).update();
         writes.incrementAndGet();
+        var main = WebhookConfigurations.main(desired);
         LOG.infof(
-            "Updated ValidatingWebhookConfiguration %s: %d rules",
-            settings.name(), desired.getWebhooks().get(0).getRules().size());
-        return Outcome.UPDATED;
+            "%s ValidatingWebhookConfiguration %s: %d rules, %d matchConditions",
+            outcome == Outcome.CREATED ? "Created" : "Updated",
+            settings.name(),
+            main.getRules().size(),
+            main.getMatchConditions() == null ? 0 : main.getMatchConditions().size());
+        if (stored != null && WebhookConfigurations.droppedMatchConditions(desired, stored)) {
+          noMatchConditions("it stored the webhook without them");
+          main.setMatchConditions(null);
+          // Write again without them, so the next sync does not see a difference forever.
+          write(desired);
+        } else if (main.getMatchConditions() != null && matchConditions == null) {
+          matchConditions = true;
+        }
+        return outcome;
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == ATTEMPTS) {
           throw e;
         }
         LOG.debugf("Conflict writing %s (attempt %d); reading again", settings.name(), attempt);
       }
+    }
+  }
+
+  /**
+   * Out of cluster, a configuration an earlier version of configguard wrote may still point at a
+   * Service that does not exist, refusing writes: say so (it is not deleted: it may be someone
+   * else's).
+   */
+  private void warnAboutLeftover() {
+    if (settings.inCluster() || !settings.manage()) {
+      return;
+    }
+    try {
+      ValidatingWebhookConfiguration existing =
+          client
+              .admissionRegistration()
+              .v1()
+              .validatingWebhookConfigurations()
+              .withName(settings.name())
+              .get();
+      ValidatingWebhook main = WebhookConfigurations.main(existing);
+      if (main != null
+          && main.getClientConfig() != null
+          && main.getClientConfig().getService() != null) {
+        var service = main.getClientConfig().getService();
+        LOG.warnf(
+            "ValidatingWebhookConfiguration %s exists and sends writes to Service %s/%s"
+                + " (failurePolicy %s). If that Service does not exist (a leftover of running"
+                + " serve from outside the cluster), it refuses those writes: kubectl delete"
+                + " validatingwebhookconfiguration %s",
+            settings.name(),
+            service.getNamespace(),
+            service.getName(),
+            main.getFailurePolicy(),
+            settings.name());
+      }
+    } catch (RuntimeException e) {
+      LOG.debugf("Could not read ValidatingWebhookConfiguration %s: %s", settings.name(), e);
     }
   }
 

@@ -57,10 +57,12 @@ class PolicyReconcilerIT {
             443,
             "/validate",
             Optional.empty(),
-            Optional.empty(),
+            Optional.of(WebhookSyncIT.caFile()),
             Optional.empty(),
             Duration.ofMillis(50),
-            Duration.ofHours(1));
+            Duration.ofHours(1),
+            true,
+            true);
     lifecycle =
         PolicyLifecycle.create(
             client,

@@ -35,18 +35,21 @@ class WebhookConfigurationsTest {
         Optional.empty(),
         Optional.of("configguard"),
         Duration.ofMillis(10),
-        Duration.ofMinutes(1));
+        Duration.ofMinutes(1),
+        true,
+        true);
   }
 
   static ValidatingWebhook webhook(ValidatingWebhookConfiguration c) {
-    assertThat(c.getWebhooks()).hasSize(1);
-    return c.getWebhooks().get(0);
+    assertThat(c.getWebhooks()).hasSize(2);
+    return WebhookConfigurations.main(c);
   }
 
   @Test
   void serviceModeCallsTheServiceWithTheCaBundle() {
     var c =
-        WebhookConfigurations.desired(settings(Optional.empty(), List.of()), RULES, "Q0E=", OWNER);
+        WebhookConfigurations.desired(
+            settings(Optional.empty(), List.of()), RULES, null, "Q0E=", OWNER);
     ValidatingWebhook w = webhook(c);
     assertThat(c.getMetadata().getName()).isEqualTo("configguard");
     assertThat(w.getName()).isEqualTo("validate.configguard.io");
@@ -67,7 +70,11 @@ class WebhookConfigurationsTest {
   void urlModeCallsTheUrlAndNoService() {
     var c =
         WebhookConfigurations.desired(
-            settings(Optional.of("https://10.0.0.5:8443/validate"), List.of()), RULES, null, null);
+            settings(Optional.of("https://10.0.0.5:8443/validate"), List.of()),
+            RULES,
+            null,
+            null,
+            null);
     var client = webhook(c).getClientConfig();
     assertThat(client.getUrl()).isEqualTo("https://10.0.0.5:8443/validate");
     assertThat(client.getService()).isNull();
@@ -86,7 +93,7 @@ class WebhookConfigurationsTest {
   void namespacesExcludedAlwaysIncludeKubeSystemAndOwn(String extra, String excluded) {
     var c =
         WebhookConfigurations.desired(
-            settings(Optional.empty(), List.of(extra.split(","))), RULES, null, null);
+            settings(Optional.empty(), List.of(extra.split(","))), RULES, null, null, null);
     var expressions = webhook(c).getNamespaceSelector().getMatchExpressions();
     assertThat(expressions).hasSize(1);
     assertThat(expressions.get(0).getKey()).isEqualTo("kubernetes.io/metadata.name");
@@ -97,7 +104,8 @@ class WebhookConfigurationsTest {
   @Test
   void ownerIsTheClusterRole() {
     var c =
-        WebhookConfigurations.desired(settings(Optional.empty(), List.of()), RULES, null, OWNER);
+        WebhookConfigurations.desired(
+            settings(Optional.empty(), List.of()), RULES, null, null, OWNER);
     assertThat(c.getMetadata().getOwnerReferences())
         .singleElement()
         .satisfies(
@@ -112,7 +120,8 @@ class WebhookConfigurationsTest {
   @Test
   void upToDateSurvivesARoundTripAndIgnoresWhatOthersAdd() {
     var desired =
-        WebhookConfigurations.desired(settings(Optional.empty(), List.of()), RULES, "Q0E=", OWNER);
+        WebhookConfigurations.desired(
+            settings(Optional.empty(), List.of()), RULES, null, "Q0E=", OWNER);
     var readBack =
         Serialization.unmarshal(
             Serialization.asJson(desired), ValidatingWebhookConfiguration.class);
@@ -124,7 +133,7 @@ class WebhookConfigurationsTest {
   @Test
   void upToDateSeesEveryManagedDifference() {
     var s = settings(Optional.empty(), List.of());
-    var desired = WebhookConfigurations.desired(s, RULES, "Q0E=", OWNER);
+    var desired = WebhookConfigurations.desired(s, RULES, null, "Q0E=", OWNER);
     var otherRules =
         WebhookConfigurations.desired(
             s,
@@ -134,13 +143,14 @@ class WebhookConfigurationsTest {
                         List.of(io.configguard.policy.ObjectKind.CONFIG_MAP),
                         WebhookRules.DEFAULT_OPERATIONS)),
                 new KnownResources()),
+            null,
             "Q0E=",
             OWNER);
-    var otherCa = WebhookConfigurations.desired(s, RULES, "Q0I=", OWNER);
-    var noOwner = WebhookConfigurations.desired(s, RULES, "Q0E=", null);
+    var otherCa = WebhookConfigurations.desired(s, RULES, null, "Q0I=", OWNER);
+    var noOwner = WebhookConfigurations.desired(s, RULES, null, "Q0E=", null);
     var otherOwner =
         WebhookConfigurations.desired(
-            s, RULES, "Q0E=", WebhookConfigurations.ownedBy("configguard", "uid-2"));
+            s, RULES, null, "Q0E=", WebhookConfigurations.ownedBy("configguard", "uid-2"));
     assertThat(WebhookConfigurations.upToDate(otherRules, desired)).isFalse();
     assertThat(WebhookConfigurations.upToDate(otherCa, desired)).isFalse();
     assertThat(WebhookConfigurations.upToDate(noOwner, desired)).isFalse();
@@ -161,14 +171,14 @@ class WebhookConfigurationsTest {
     OwnerReference foreign = WebhookConfigurations.ownedBy("someone-else", "x");
     var actual =
         new ValidatingWebhookConfigurationBuilder(
-                WebhookConfigurations.desired(s, List.of(), null, null))
+                WebhookConfigurations.desired(s, List.of(), null, null, null))
             .editMetadata()
             .withResourceVersion("7")
             .withOwnerReferences(stale, foreign)
             .addToAnnotations("keep", "me")
             .endMetadata()
             .build();
-    var desired = WebhookConfigurations.desired(s, RULES, "Q0E=", OWNER);
+    var desired = WebhookConfigurations.desired(s, RULES, null, "Q0E=", OWNER);
     var rewritten = WebhookConfigurations.rewrite(actual, desired);
     assertThat(rewritten.getMetadata().getResourceVersion()).isEqualTo("7");
     assertThat(rewritten.getMetadata().getAnnotations()).containsEntry("keep", "me");
@@ -205,7 +215,9 @@ class WebhookConfigurationsTest {
                     Optional.empty(),
                     Optional.empty(),
                     Duration.ofSeconds(debounce),
-                    Duration.ofSeconds(resync)))
+                    Duration.ofSeconds(resync),
+                    true,
+                    true))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(message);
   }

@@ -73,7 +73,21 @@ class WebhookSyncIT {
         ca,
         owner,
         debounce,
-        Duration.ofHours(1));
+        Duration.ofHours(1),
+        true,
+        true);
+  }
+
+  /** A CA bundle file: without one nothing is written. */
+  static Path caFile() {
+    try {
+      Path ca = Files.createTempFile("configguard-ca", ".crt");
+      Files.writeString(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+      ca.toFile().deleteOnExit();
+      return ca;
+    } catch (java.io.IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static WebhookSync sync(WebhookSettings settings) {
@@ -85,7 +99,7 @@ class WebhookSyncIT {
   }
 
   static WebhookSync sync() {
-    return sync(settings(Optional.empty(), Optional.empty(), Optional.empty(), Duration.ZERO));
+    return sync(settings(Optional.empty(), Optional.of(caFile()), Optional.empty(), Duration.ZERO));
   }
 
   static ValidatingWebhookConfiguration stored() {
@@ -177,7 +191,7 @@ class WebhookSyncIT {
     try (WebhookSync sync =
         new WebhookSync(
             client,
-            settings(Optional.empty(), Optional.empty(), Optional.empty(), Duration.ZERO),
+            settings(Optional.empty(), Optional.of(caFile()), Optional.empty(), Duration.ZERO),
             new DiscoveredResources(client, Duration.ofMinutes(1)),
             List.of(new PolicyNeeds(client, Policies.COMPILER), new FreezeNeeds(client)))) {
       assertThat(sync.syncNow()).isEqualTo(Outcome.CREATED);
@@ -271,7 +285,7 @@ class WebhookSyncIT {
         sync(
             settings(
                 Optional.of("https://192.168.1.20:8443/validate"),
-                Optional.empty(),
+                Optional.of(caFile()),
                 Optional.empty(),
                 Duration.ZERO))) {
       sync.syncNow();
@@ -284,7 +298,9 @@ class WebhookSyncIT {
   @Test
   void anOwnerThatDoesNotExistLeavesNoDanglingReference() {
     try (WebhookSync sync =
-        sync(settings(Optional.empty(), Optional.empty(), Optional.of("gone"), Duration.ZERO))) {
+        sync(
+            settings(
+                Optional.empty(), Optional.of(caFile()), Optional.of("gone"), Duration.ZERO))) {
       assertThat(sync.syncNow()).isEqualTo(Outcome.CREATED);
     }
     assertThat(stored().getMetadata().getOwnerReferences()).isEmpty();
@@ -344,7 +360,10 @@ class WebhookSyncIT {
     try (WebhookSync sync =
         sync(
             settings(
-                Optional.empty(), Optional.empty(), Optional.empty(), Duration.ofMillis(200)))) {
+                Optional.empty(),
+                Optional.of(caFile()),
+                Optional.empty(),
+                Duration.ofMillis(200)))) {
       sync.syncNow();
       client.resource(Policies.cluster("p", "{rules: [{name: size, maxKeys: 16}]}")).create();
       cluster.clearRequests();
