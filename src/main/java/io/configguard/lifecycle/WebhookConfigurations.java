@@ -158,14 +158,13 @@ public final class WebhookConfigurations {
 
   /**
    * Whether {@code configuration} sends every CREATE, UPDATE and DELETE of a ConfigMap labelled
-   * {@link #TRACK_LABEL} to configguard with failurePolicy Fail, whatever else it does: the
-   * guarantee the derived-ConfigMap admission rule depends on.
+   * {@link #TRACK_LABEL} to configguard (outside the excluded namespaces), whatever else it does:
+   * the guarantee the derived-ConfigMap admission rule depends on. What happens while configguard
+   * cannot answer is the configured failurePolicy (the chart's default, Fail, refuses the write).
    */
   public static boolean sendsRolloutTracks(ValidatingWebhookConfiguration configuration) {
     ValidatingWebhook w = webhook(configuration, TRACKS_WEBHOOK_NAME);
-    if (w == null
-        || !"Fail".equals(w.getFailurePolicy())
-        || (w.getMatchConditions() != null && !w.getMatchConditions().isEmpty())) {
+    if (w == null || (w.getMatchConditions() != null && !w.getMatchConditions().isEmpty())) {
       return false;
     }
     var selector = w.getObjectSelector();

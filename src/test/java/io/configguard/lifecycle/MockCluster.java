@@ -118,8 +118,31 @@ final class MockCluster implements AutoCloseable {
 
   /** The next request matching {@code request} gets {@code code} instead of an answer. */
   void failNext(Predicate<String> request, int code) {
-    api.faults.add(new Fault(request, code));
+    failNext(request, code, "injected");
   }
+
+  /** Same, with the Status message a real API server would give. */
+  void failNext(Predicate<String> request, int code, String message) {
+    api.faults.add(new Fault(request, code, message));
+  }
+
+  /**
+   * Answers GET /version as a Kubernetes {@code 1.<minor>} would (null: as the plain mock, which
+   * has no answer).
+   */
+  void kubernetesVersion(Integer minor) {
+    api.minor = minor;
+  }
+
+  /**
+   * Makes writes matching {@code request} drop every {@code field} from their body before it is
+   * stored, as an API server does with a field it does not know or whose feature gate is off.
+   */
+  void dropFields(Predicate<String> request, String field) {
+    api.drop = request == null ? null : new Drop(request, field);
+  }
+
+  private record Drop(Predicate<String> request, String field) {}
 
   @Override
   public void close() {
@@ -127,13 +150,15 @@ final class MockCluster implements AutoCloseable {
     server.destroy();
   }
 
-  private record Fault(Predicate<String> request, int code) {}
+  private record Fault(Predicate<String> request, int code, String message) {}
 
   /** Dispatches to the CRUD mock, adding paging, group discovery, a request log and faults. */
   private static final class ApiServer extends Dispatcher {
     final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
     final List<String> log = new CopyOnWriteArrayList<>();
     final Queue<Fault> faults = new ConcurrentLinkedQueue<>();
+    volatile Integer minor;
+    volatile Drop drop;
     private final Map<String, List<JsonNode>> snapshots = new ConcurrentHashMap<>();
     private final AtomicInteger snapshotIds = new AtomicInteger();
     private final ObjectMapper json = Serialization.jsonMapper();
@@ -149,10 +174,40 @@ final class MockCluster implements AutoCloseable {
               .setBody(
                   "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":"
                       + f.code()
-                      + ",\"message\":\"injected\"}");
+                      + ",\"message\":"
+                      + json.valueToTree(f.message())
+                      + "}");
         }
       }
       Map<String, String> query = query(request.getPath());
+      if (request.method() == HttpMethod.GET && path(request.getPath()).equals("/version")) {
+        Integer m = minor;
+        if (m != null) {
+          return ok(
+              json.createObjectNode()
+                  .put("major", "1")
+                  .put("minor", m.toString())
+                  .put("gitVersion", "v1." + m + ".3"));
+        }
+      }
+      Drop d = drop;
+      if (d != null
+          && (request.method() == HttpMethod.POST || request.method() == HttpMethod.PUT)
+          && d.request().test(line)) {
+        try {
+          JsonNode body = json.readTree(request.getUtf8Body());
+          body.findParents(d.field()).forEach(p -> ((ObjectNode) p).remove(d.field()));
+          request =
+              new RecordedRequest(
+                  request.getHttpVersion(),
+                  request.method(),
+                  request.getPath(),
+                  request.getHeaders(),
+                  new io.fabric8.mockwebserver.http.Buffer().writeUtf8(body.toString()));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
       if (request.method() == HttpMethod.GET && path(request.getPath()).equals("/apis")) {
         return ok(groups());
       }

@@ -9,9 +9,12 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,7 +23,24 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
+@TestProfile(PolicyOperatorQuarkusIT.InCluster.class)
 class PolicyOperatorQuarkusIT {
+  /**
+   * As in a pod of the chart: the in-cluster rule holds and the CA bundle is there, so the operator
+   * writes the configuration in service mode (the test JVM has no service-account token: the
+   * detection is overridden).
+   */
+  public static class InCluster implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of(
+          "configguard.webhook.in-cluster",
+          "true",
+          "configguard.tls.ca-file",
+          WebhookSyncIT.caFile().toString());
+    }
+  }
+
   @Inject KubernetesClient client;
   @Inject Operator operator;
 

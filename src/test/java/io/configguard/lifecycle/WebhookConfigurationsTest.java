@@ -221,4 +221,46 @@ class WebhookConfigurationsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(message);
   }
+
+  @Test
+  void theTracksWebhookSendsEveryWriteOfALabelledConfigMapWithoutConditions() {
+    var c =
+        WebhookConfigurations.desired(
+            settings(Optional.empty(), List.of()),
+            RULES,
+            List.of(WebhookMatchConditions.notATrack()),
+            "Q0E=",
+            OWNER);
+    assertThat(WebhookConfigurations.sendsRolloutTracks(c)).isTrue();
+    var tracks = WebhookConfigurations.webhook(c, WebhookConfigurations.TRACKS_WEBHOOK_NAME);
+    assertThat(tracks.getObjectSelector().getMatchExpressions())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getKey()).isEqualTo("configguard.io/rollout");
+              assertThat(e.getOperator()).isEqualTo("Exists");
+            });
+    assertThat(tracks.getMatchConditions()).isNullOrEmpty();
+    assertThat(tracks.getFailurePolicy()).isEqualTo(webhook(c).getFailurePolicy());
+    assertThat(tracks.getClientConfig()).isEqualTo(webhook(c).getClientConfig());
+    // The configuration before 14.2 had one webhook, which sent no DELETE of ConfigMaps.
+    var before =
+        new ValidatingWebhookConfigurationBuilder(c)
+            .withWebhooks(WebhookConfigurations.main(c))
+            .build();
+    assertThat(WebhookConfigurations.sendsRolloutTracks(before)).isFalse();
+  }
+
+  @Test
+  void aServerThatDroppedTheConditionsIsRecognised() {
+    var s = settings(Optional.empty(), List.of());
+    var with =
+        WebhookConfigurations.desired(
+            s, RULES, List.of(WebhookMatchConditions.notATrack()), "Q0E=", OWNER);
+    var without = WebhookConfigurations.desired(s, RULES, null, "Q0E=", OWNER);
+    assertThat(WebhookConfigurations.droppedMatchConditions(with, without)).isTrue();
+    assertThat(WebhookConfigurations.droppedMatchConditions(with, with)).isFalse();
+    assertThat(WebhookConfigurations.droppedMatchConditions(without, without)).isFalse();
+    assertThat(WebhookConfigurations.upToDate(without, with)).isFalse();
+  }
 }

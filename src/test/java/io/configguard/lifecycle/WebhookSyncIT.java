@@ -8,8 +8,11 @@ import io.configguard.api.ClusterConfigPolicy;
 import io.configguard.api.ConfigFreeze;
 import io.configguard.api.ConfigFreezeSpec;
 import io.configguard.api.ConfigPolicy;
+import io.configguard.lifecycle.MatchConditionsCel.Request;
 import io.configguard.lifecycle.WebhookSync.Outcome;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -51,6 +54,8 @@ class WebhookSyncIT {
 
   @BeforeEach
   void emptyCluster() {
+    cluster.kubernetesVersion(null);
+    cluster.dropFields(null, null);
     client.resources(ConfigPolicy.class).inAnyNamespace().delete();
     client.resources(ClusterConfigPolicy.class).delete();
     client.admissionRegistration().v1().validatingWebhookConfigurations().delete();
@@ -391,6 +396,183 @@ class WebhookSyncIT {
       assertThatThrownBy(sync::syncNow)
           .isInstanceOf(UncheckedIOException.class)
           .hasMessageContaining("configguard.tls.ca-file");
+    }
+    assertThat(stored()).isNull();
+    assertThat(writes()).isZero();
+  }
+
+  static ValidatingWebhook storedWebhook(String name) {
+    return WebhookConfigurations.webhook(stored(), name);
+  }
+
+  @Test
+  void matchConditionsRoundTripAndKeepUnrelatedWritesAwayFromConfigguard() {
+    client
+        .resource(
+            Policies.cluster(
+                "bot-features",
+                "{match: {names: ['bot-features*']}, rules: [{name: size, maxKeys: 16}]}"))
+        .create();
+    try (WebhookSync sync = sync()) {
+      assertThat(sync.syncNow()).isEqualTo(Outcome.CREATED);
+      // Read back from the server: what the API server would evaluate.
+      List<MatchCondition> stored =
+          storedWebhook(WebhookConfigurations.WEBHOOK_NAME).getMatchConditions();
+      assertThat(stored)
+          .extracting(MatchCondition::getName)
+          .containsExactly(WebhookMatchConditions.GUARDED, WebhookMatchConditions.NOT_A_TRACK);
+      Request unrelated = Request.of("CREATE", "ConfigMap", "edge", "unrelated");
+      Request guarded = Request.of("UPDATE", "ConfigMap", "edge", "bot-features");
+      assertThat(MatchConditionsCel.sent(stored, unrelated)).isFalse();
+      assertThat(MatchConditionsCel.sent(stored, guarded)).isTrue();
+      // Unchanged policies: the read-back compares equal, nothing is written again.
+      cluster.clearRequests();
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UNCHANGED);
+      assertThat(writes()).isZero();
+
+      client.resources(ClusterConfigPolicy.class).withName("bot-features").delete();
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UPDATED);
+      stored = storedWebhook(WebhookConfigurations.WEBHOOK_NAME).getMatchConditions();
+      assertThat(MatchConditionsCel.sent(stored, guarded)).isFalse();
+    }
+  }
+
+  @Test
+  void theTracksWebhookIsThereWithoutAnyPolicy() {
+    try (WebhookSync sync = sync()) {
+      assertThat(sync.syncNow()).isEqualTo(Outcome.CREATED);
+    }
+    assertThat(WebhookConfigurations.sendsRolloutTracks(stored())).isTrue();
+    ValidatingWebhook tracks = storedWebhook(WebhookConfigurations.TRACKS_WEBHOOK_NAME);
+    assertThat(tracks.getRules())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getResources()).containsExactly("configmaps");
+              assertThat(r.getOperations()).containsExactly("CREATE", "DELETE", "UPDATE");
+            });
+    assertThat(tracks.getNamespaceSelector())
+        .isEqualTo(storedWebhook(WebhookConfigurations.WEBHOOK_NAME).getNamespaceSelector());
+  }
+
+  @Test
+  void anApiServerOlderThan127KeepsTodaysRules() {
+    cluster.kubernetesVersion(26);
+    client
+        .resource(
+            Policies.cluster("p", "{match: {names: [x]}, rules: [{name: size, maxKeys: 16}]}"))
+        .create();
+    try (WebhookSync sync = sync()) {
+      assertThat(sync.syncNow()).isEqualTo(Outcome.CREATED);
+      assertThat(storedWebhook(WebhookConfigurations.WEBHOOK_NAME).getMatchConditions())
+          .isNullOrEmpty();
+      assertThat(storedRules()).containsExactly("|*|CREATE,UPDATE|configmaps", OWN);
+      assertThat(WebhookConfigurations.sendsRolloutTracks(stored())).isTrue();
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UNCHANGED);
+    }
+  }
+
+  @Test
+  void aServerThatDropsMatchConditionsIsNoticedAndNotRewrittenForever() {
+    cluster.kubernetesVersion(27);
+    cluster.dropFields(r -> r.contains("validatingwebhookconfigurations"), "matchConditions");
+    try (WebhookSync sync = sync()) {
+      assertThat(sync.syncNow()).isEqualTo(Outcome.CREATED);
+      assertThat(storedWebhook(WebhookConfigurations.WEBHOOK_NAME).getMatchConditions())
+          .isNullOrEmpty();
+      cluster.clearRequests();
+      for (int i = 0; i < 3; i++) {
+        assertThat(sync.syncNow()).isEqualTo(Outcome.UNCHANGED);
+      }
+      assertThat(writes()).isZero();
+    }
+  }
+
+  @Test
+  void aServerThatRefusesMatchConditionsGetsTodaysRules() {
+    cluster.failNext(
+        r -> r.startsWith("POST ") && r.contains("validatingwebhookconfigurations"),
+        422,
+        "ValidatingWebhookConfiguration.admissionregistration.k8s.io \"configguard\" is invalid:"
+            + " webhooks[0].matchConditions[0].expression: Invalid value");
+    try (WebhookSync sync = sync()) {
+      assertThat(sync.syncNow()).isEqualTo(Outcome.CREATED);
+      assertThat(storedWebhook(WebhookConfigurations.WEBHOOK_NAME).getMatchConditions())
+          .isNullOrEmpty();
+      assertThat(sync.syncNow()).isEqualTo(Outcome.UNCHANGED);
+    }
+  }
+
+  @Test
+  void outOfClusterWithoutAUrlNothingIsReadOrWritten() {
+    WebhookSettings laptop =
+        new WebhookSettings(
+            "configguard",
+            5,
+            "Fail",
+            "configguard",
+            List.of(),
+            "configguard",
+            "configguard",
+            443,
+            "/validate",
+            Optional.empty(),
+            Optional.of(caFile()),
+            Optional.empty(),
+            Duration.ZERO,
+            Duration.ofHours(1),
+            true,
+            false);
+    try (WebhookSync sync = sync(laptop)) {
+      sync.start();
+      assertThat(sync.syncNow()).isEqualTo(Outcome.NOT_MANAGED);
+    }
+    assertThat(stored()).isNull();
+    assertThat(writes()).isZero();
+  }
+
+  @Test
+  void switchedOffOrWithoutACaNothingIsWritten() {
+    WebhookSettings off =
+        new WebhookSettings(
+            "configguard",
+            5,
+            "Fail",
+            "configguard",
+            List.of(),
+            "configguard",
+            "configguard",
+            443,
+            "/validate",
+            Optional.empty(),
+            Optional.of(caFile()),
+            Optional.empty(),
+            Duration.ZERO,
+            Duration.ofHours(1),
+            false,
+            true);
+    WebhookSettings noCa =
+        new WebhookSettings(
+            "configguard",
+            5,
+            "Fail",
+            "configguard",
+            List.of(),
+            "configguard",
+            "configguard",
+            443,
+            "/validate",
+            Optional.of("https://10.0.0.5:8443/validate"),
+            Optional.empty(),
+            Optional.empty(),
+            Duration.ZERO,
+            Duration.ofHours(1),
+            true,
+            false);
+    for (WebhookSettings settings : List.of(off, noCa)) {
+      try (WebhookSync sync = sync(settings)) {
+        assertThat(sync.syncNow()).isEqualTo(Outcome.NOT_MANAGED);
+      }
     }
     assertThat(stored()).isNull();
     assertThat(writes()).isZero();

@@ -50,6 +50,9 @@ class ServeOutOfClusterIT {
     static KubernetesMockServer server;
     static Path kubeconfig;
 
+    /** Every request the application made, as "METHOD path". */
+    static final List<String> REQUESTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Override
     public Map<String, String> start() {
       server =
@@ -57,7 +60,14 @@ class ServeOutOfClusterIT {
               new io.fabric8.mockwebserver.Context(),
               new MockWebServer(),
               new HashMap<>(),
-              new KubernetesCrudDispatcher(),
+              new KubernetesCrudDispatcher() {
+                @Override
+                public io.fabric8.mockwebserver.http.MockResponse dispatch(
+                    io.fabric8.mockwebserver.http.RecordedRequest request) {
+                  REQUESTS.add(request.getMethod() + " " + request.getPath());
+                  return super.dispatch(request);
+                }
+              },
               false);
       server.init();
       try {
@@ -180,6 +190,16 @@ class ServeOutOfClusterIT {
             p ->
                 assertThat(p.getMetadata().getAnnotations())
                     .containsEntry("configguard.io/revision", "2"));
+
+    // Laptop mode: no Service in the cluster reaches this process, and no URL is configured, so
+    // no ValidatingWebhookConfiguration was written (one with failurePolicy Fail would refuse
+    // every write it selects, also after serve stops).
+    assertThat(
+            client.admissionRegistration().v1().validatingWebhookConfigurations().list().getItems())
+        .isEmpty();
+    assertThat(MockCluster.REQUESTS).isNotEmpty();
+    assertThat(MockCluster.REQUESTS)
+        .noneMatch(r -> !r.startsWith("GET ") && r.contains("/validatingwebhookconfigurations"));
   }
 
   private void awaitPhase(String phase, long stableRevision) {
