@@ -17,3 +17,4 @@ export CA_BUNDLE=$(base64 -w0 < "$cert")
 kubectl apply -f "$here/../../crds/"
 sed -e "s|\${CONFIGGUARD_URL}|$CONFIGGUARD_URL|" -e "s|\${CA_BUNDLE}|$CA_BUNDLE|" "$here/webhook.yaml" | kubectl apply -f -
 echo "configguard-local now sends ConfigMap and configguard writes to $CONFIGGUARD_URL"
+echo "failurePolicy Ignore: when serve stops, writes are admitted unchecked; remove it with $0 --delete"

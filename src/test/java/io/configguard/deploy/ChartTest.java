@@ -148,6 +148,7 @@ class ChartTest {
         .isEqualTo("kube-system,configguard,flux-system");
     assertThat(env.get("CONFIGGUARD_WEBHOOK_FAILURE_POLICY")).isEqualTo("Fail");
     assertThat(env.get("CONFIGGUARD_WEBHOOK_TIMEOUT_SECONDS")).isEqualTo("5");
+    assertThat(env.get("CONFIGGUARD_WEBHOOK_MANAGE")).isEqualTo("true");
   }
 
   @Test
@@ -160,6 +161,7 @@ class ChartTest {
                         .set("podAntiAffinity", "hard")
                         .set("webhook.failurePolicy", "Ignore")
                         .set("webhook.timeoutSeconds", 3)
+                        .set("webhook.manage", false)
                         .set("podDisruptionBudget.minAvailable", 2)
                         .set("metrics.serviceMonitor.enabled", true)));
     Deployment deployment = ofType(objects, Deployment.class).get(0);
@@ -183,6 +185,7 @@ class ChartTest {
     Map<String, String> env = env(deployment);
     assertThat(env.get("CONFIGGUARD_WEBHOOK_FAILURE_POLICY")).isEqualTo("Ignore");
     assertThat(env.get("CONFIGGUARD_WEBHOOK_TIMEOUT_SECONDS")).isEqualTo("3");
+    assertThat(env.get("CONFIGGUARD_WEBHOOK_MANAGE")).isEqualTo("false");
     assertThat(kinds(objects)).contains("ServiceMonitor");
   }
 

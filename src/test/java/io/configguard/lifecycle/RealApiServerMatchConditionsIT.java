@@ -1,0 +1,170 @@
+package io.configguard.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.configguard.policy.PolicyRef;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+
+/**
+ * Opt-in, against a real kube-apiserver (1.28+): the configuration configguard generates for a
+ * {@code bot-features*} policy, pointing at a URL where nothing listens, with failurePolicy Fail.
+ * The API server itself evaluates the matchConditions: {@code unrelated} is written, {@code
+ * bot-features} is refused. Run with {@code CONFIGGUARD_REAL_KUBECONFIG=/path/to/kubeconfig}
+ * (cluster-admin); skipped otherwise, so CI does not need a cluster. To leave other users of a
+ * shared API server alone, both webhooks are narrowed to one namespace and the configuration has a
+ * name of its own; everything else is as generated.
+ */
+@EnabledIfEnvironmentVariable(named = "CONFIGGUARD_REAL_KUBECONFIG", matches = ".+")
+class RealApiServerMatchConditionsIT {
+  static final String NS = "configguard-matchconditions";
+  static final String NAME = "configguard-matchconditions-it";
+
+  @Test
+  void aDeadWebhookBlocksOnlyGuardedWrites() throws Exception {
+    Path kubeconfig = Path.of(System.getenv("CONFIGGUARD_REAL_KUBECONFIG"));
+    Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+    // A refused write is a 500 ("failed calling webhook"): the client must not retry it.
+    config.setRequestRetryBackoffLimit(0);
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      if (client.namespaces().withName(NS).get() == null) {
+        client
+            .namespaces()
+            .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+            .create();
+      }
+      clean(client);
+
+      String spec = "{match: {names: ['bot-features*']}, rules: [{name: size, maxKeys: 16}]}";
+      var need =
+          WebhookRules.Need.of(
+              Policies.compile(PolicyRef.cluster("bot-features"), spec), Policies.spec(spec));
+      WebhookSettings settings =
+          new WebhookSettings(
+              NAME,
+              5,
+              "Fail",
+              "configguard",
+              List.of(),
+              "configguard",
+              "configguard",
+              443,
+              "/validate",
+              Optional.of("https://127.0.0.1:1/validate"),
+              Optional.empty(),
+              Optional.empty(),
+              Duration.ZERO,
+              Duration.ofHours(1),
+              true,
+              false);
+      List<MatchCondition> conditions = new ArrayList<>();
+      conditions.add(WebhookMatchConditions.guard(List.of(need)).condition());
+      conditions.add(WebhookMatchConditions.notATrack());
+      String ca = Base64.getEncoder().encodeToString(selfSignedPem());
+      ValidatingWebhookConfiguration desired =
+          WebhookConfigurations.desired(
+              settings, WebhookRules.of(List.of(need), new KnownResources()), conditions, ca, null);
+      desired
+          .getWebhooks()
+          .forEach(
+              w ->
+                  w.setNamespaceSelector(
+                      new LabelSelectorBuilder()
+                          .withMatchLabels(Map.of(WebhookConfigurations.NAMESPACE_NAME_LABEL, NS))
+                          .build()));
+      Files.createDirectories(Path.of("target"));
+      Files.writeString(
+          Path.of("target/matchconditions-it-webhook.yaml"), Serialization.asYaml(desired));
+      var configurations = client.admissionRegistration().v1().validatingWebhookConfigurations();
+      configurations.withName(NAME).delete();
+      try {
+        ValidatingWebhookConfiguration stored = configurations.resource(desired).create();
+        assertThat(WebhookConfigurations.droppedMatchConditions(desired, stored)).isFalse();
+
+        // The API server picks the configuration up within about a second.
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> {
+                  try {
+                    create(client, "bot-features", Map.of());
+                    // Not in effect yet: it was written; try again.
+                    client.configMaps().inNamespace(NS).withName("bot-features").delete();
+                    return false;
+                  } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    return e.getMessage().contains("failed calling webhook");
+                  }
+                });
+        assertThat(create(client, "unrelated", Map.of())).isNotNull();
+        assertThatThrownBy(() -> create(client, "bot-features-eu", Map.of()))
+            .hasMessageContaining("failed calling webhook \"validate.configguard.io\"");
+        // A rollout's track: sent by the tracks webhook, whatever its name.
+        assertThatThrownBy(
+                () -> create(client, "other-stable", Map.of("configguard.io/rollout", "other")))
+            .hasMessageContaining("failed calling webhook \"tracks.configguard.io\"");
+        // Updating and deleting what no policy guards: admitted.
+        client
+            .configMaps()
+            .inNamespace(NS)
+            .withName("unrelated")
+            .edit(c -> new ConfigMapBuilder(c).addToData("k", "v2").build());
+        client.configMaps().inNamespace(NS).withName("unrelated").delete();
+        assertThat(client.configMaps().inNamespace(NS).withName("unrelated").get()).isNull();
+      } finally {
+        configurations.withName(NAME).delete();
+        clean(client);
+      }
+    }
+  }
+
+  private static ConfigMap create(
+      KubernetesClient client, String name, Map<String, String> labels) {
+    return client
+        .configMaps()
+        .inNamespace(NS)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .withData(Map.of("k", "v"))
+                .build())
+        .create();
+  }
+
+  private static void clean(KubernetesClient client) {
+    client.configMaps().inNamespace(NS).withLabel("configguard.io/rollout").delete();
+    for (String n : List.of("unrelated", "bot-features", "bot-features-eu")) {
+      client.configMaps().inNamespace(NS).withName(n).delete();
+    }
+  }
+
+  private static byte[] selfSignedPem() throws Exception {
+    Path dir = Files.createTempDirectory("configguard-it-tls");
+    io.configguard.admission.SelfSignedCertificate.write(
+        dir.resolve("tls.crt"), dir.resolve("tls.key"));
+    return Files.readAllBytes(dir.resolve("tls.crt"));
+  }
+}
