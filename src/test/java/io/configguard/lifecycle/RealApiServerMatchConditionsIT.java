@@ -97,6 +97,8 @@ class RealApiServerMatchConditionsIT {
           Path.of("target/matchconditions-it-webhook.yaml"), Serialization.asYaml(desired));
       var configurations = client.admissionRegistration().v1().validatingWebhookConfigurations();
       configurations.withName(NAME).delete();
+      // A rollout's track that exists before the configuration does.
+      create(client, "track-stable", Map.of("configguard.io/rollout", "track"));
       try {
         ValidatingWebhookConfiguration stored = configurations.resource(desired).create();
         assertThat(WebhookConfigurations.droppedMatchConditions(desired, stored)).isFalse();
@@ -122,6 +124,24 @@ class RealApiServerMatchConditionsIT {
         // A rollout's track: sent by the tracks webhook, whatever its name.
         assertThatThrownBy(
                 () -> create(client, "other-stable", Map.of("configguard.io/rollout", "other")))
+            .hasMessageContaining("failed calling webhook \"tracks.configguard.io\"");
+        // Deleting a track, or labelling a ConfigMap as one: sent, so refused while down.
+        assertThatThrownBy(
+                () -> client.configMaps().inNamespace(NS).withName("track-stable").delete())
+            .hasMessageContaining("failed calling webhook \"tracks.configguard.io\"");
+        assertThatThrownBy(
+                () ->
+                    client
+                        .configMaps()
+                        .inNamespace(NS)
+                        .withName("unrelated")
+                        .edit(
+                            c ->
+                                new ConfigMapBuilder(c)
+                                    .editMetadata()
+                                    .addToLabels("configguard.io/rollout", "sneaky")
+                                    .endMetadata()
+                                    .build()))
             .hasMessageContaining("failed calling webhook \"tracks.configguard.io\"");
         // Updating and deleting what no policy guards: admitted.
         client
