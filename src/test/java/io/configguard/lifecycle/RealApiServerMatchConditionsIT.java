@@ -158,6 +158,85 @@ class RealApiServerMatchConditionsIT {
     }
   }
 
+  /**
+   * The largest guard configguard writes (just under the length bound, every term a regex over
+   * request.name, a label selector and a namespace) is accepted by the API server, which compiles
+   * every expression and checks its cost when the configuration is written.
+   */
+  @Test
+  void theLargestGuardIsAccepted() throws Exception {
+    Path kubeconfig = Path.of(System.getenv("CONFIGGUARD_REAL_KUBECONFIG"));
+    Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+    config.setRequestRetryBackoffLimit(0);
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      List<WebhookRules.Need> needs = new ArrayList<>();
+      WebhookMatchConditions.Guard guard = null;
+      for (int i = 0; ; i++) {
+        String spec =
+            "{match: {names: ['app-?"
+                + i
+                + "-*-x', 'b?"
+                + i
+                + "'], objectSelector: {matchExpressions: [{key: tier, operator: NotIn, values:"
+                + " [a, b]}]}}, rules: [{name: size, maxKeys: 16}]}";
+        needs.add(
+            WebhookRules.Need.of(
+                Policies.compile(PolicyRef.namespaced("team-" + i, "p"), spec),
+                Policies.spec(spec)));
+        WebhookMatchConditions.Guard next = WebhookMatchConditions.guard(needs);
+        if (next.precision() != WebhookMatchConditions.Precision.EXACT) {
+          break;
+        }
+        guard = next;
+      }
+      WebhookSettings settings =
+          new WebhookSettings(
+              NAME,
+              5,
+              "Fail",
+              "configguard",
+              List.of(),
+              "configguard",
+              "configguard",
+              443,
+              "/validate",
+              Optional.of("https://127.0.0.1:1/validate"),
+              Optional.empty(),
+              Optional.empty(),
+              Duration.ZERO,
+              Duration.ofHours(1),
+              true,
+              false);
+      ValidatingWebhookConfiguration desired =
+          WebhookConfigurations.desired(
+              settings,
+              WebhookRules.of(needs, new KnownResources()),
+              List.of(guard.condition(), WebhookMatchConditions.notATrack()),
+              Base64.getEncoder().encodeToString(selfSignedPem()),
+              null);
+      // A namespace that does not exist: nothing is sent anywhere.
+      desired
+          .getWebhooks()
+          .forEach(
+              w ->
+                  w.setNamespaceSelector(
+                      new LabelSelectorBuilder()
+                          .withMatchLabels(
+                              Map.of(WebhookConfigurations.NAMESPACE_NAME_LABEL, "no-such-ns"))
+                          .build()));
+      var configurations = client.admissionRegistration().v1().validatingWebhookConfigurations();
+      configurations.withName(NAME + "-large").delete();
+      desired.getMetadata().setName(NAME + "-large");
+      try {
+        ValidatingWebhookConfiguration stored = configurations.resource(desired).create();
+        assertThat(WebhookConfigurations.main(stored).getMatchConditions().get(0).getExpression())
+            .hasSizeGreaterThan(WebhookMatchConditions.MAX_EXPRESSION_LENGTH - 400);
+      } finally {
+        configurations.withName(NAME + "-large").delete();
+      }
+    }
+  }
+
   private static ConfigMap create(
       KubernetesClient client, String name, Map<String, String> labels) {
     return client
