@@ -22,7 +22,10 @@ import picocli.CommandLine.Option;
       "Standalone (--policies or --standalone): policies come from files, no cluster is needed,"
           + " and a self-signed certificate for localhost is generated when none is configured.",
       "Otherwise policies come from the cluster's ConfigPolicy and ClusterConfigPolicy objects,"
-          + " and the operator runs too."
+          + " and the operator runs too.",
+      "Out of cluster (a kubeconfig) no ValidatingWebhookConfiguration is written unless"
+          + " configguard.webhook.url and configguard.tls.ca-file are set: register the webhook"
+          + " with deploy/local/install.sh. configguard.webhook.manage=false never writes one."
     })
 public class ServeCommand implements Callable<Integer> {
   private static final Logger LOG = Logger.getLogger(ServeCommand.class);
