@@ -64,6 +64,9 @@ public final class WebhookSync implements AutoCloseable {
 
   private volatile WebhookMatchConditions.Precision precision;
 
+  /** /version is asked once per process. */
+  private volatile boolean versionChecked;
+
   public WebhookSync(
       KubernetesClient client,
       WebhookSettings settings,
@@ -196,7 +199,8 @@ public final class WebhookSync implements AutoCloseable {
    * field, which the first write shows.
    */
   private boolean matchConditionsSupported() {
-    if (matchConditions == null) {
+    if (matchConditions == null && !versionChecked) {
+      versionChecked = true;
       try {
         VersionInfo version = client.getKubernetesVersion();
         int minor = Integer.parseInt(version.getMinor().replaceAll("[^0-9].*$", ""));
