@@ -92,6 +92,10 @@ class ChartRbacIT {
       // Soon enough to be seen in the test: the audit's first pass and the webhook sync.
       config.put("configguard.audit.interval", "3s");
       config.put("configguard.webhook.debounce", "200ms");
+      // As in the pod: in cluster, with the CA of the serving certificate, so the operator
+      // writes its webhook configuration (out of cluster it writes none).
+      config.put("configguard.webhook.in-cluster", "true");
+      config.put("configguard.tls.ca-file", caFile());
       // As in prod: leader election on; the CRDs are installed by the chart, not by the app
       // (the test profile's crd.apply would add CRD updates no installation makes).
       config.put("quarkus.operator-sdk.activate-leader-election-for-profiles", "test");
@@ -313,7 +317,14 @@ class ChartRbacIT {
                     .anyMatch(r -> r.startsWith("patch coordination.k8s.io leases in configguard"))
                     .anyMatch(r -> r.startsWith("create core events"))
                     .anyMatch(r -> r.startsWith("patch core pods in edge"))
-                    .anyMatch(r -> r.contains("validatingwebhookconfigurations"))
+                    .anyMatch(
+                        r ->
+                            r.startsWith(
+                                    "create admissionregistration.k8s.io"
+                                        + " validatingwebhookconfigurations")
+                                || r.startsWith(
+                                    "update admissionregistration.k8s.io"
+                                        + " validatingwebhookconfigurations"))
                     .anyMatch(r -> r.contains("configpolicies/status"))
                     .anyMatch(r -> r.startsWith("list core configmaps")));
 
@@ -352,6 +363,19 @@ class ChartRbacIT {
                 + " helm/configguard/templates/rbac.yaml and regenerate deploy/configguard.yaml",
             allowed)
         .isEmpty();
+  }
+
+  /** A CA bundle file for the webhook configuration (its content is not checked here). */
+  static String caFile() {
+    try {
+      java.nio.file.Path ca = java.nio.file.Files.createTempFile("configguard-ca", ".crt");
+      java.nio.file.Files.writeString(
+          ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+      ca.toFile().deleteOnExit();
+      return ca.toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Every resource request the application sent (discovery and /version need no RBAC rule). */
