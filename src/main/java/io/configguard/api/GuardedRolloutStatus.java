@@ -70,6 +70,23 @@ public class GuardedRolloutStatus {
   public List<String> unhealthyPods;
 
   @JsonPropertyDescription(
+      "Consecutive attempts at moving pods that an admission controller denied (403/400 with a"
+          + " reason); retried with exponential back-off, and the revision rolls back after 8.")
+  public Integer deniedMoves;
+
+  @JsonPropertyDescription("When the last denied move was attempted (RFC 3339).")
+  public String lastDeniedAt;
+
+  @JsonPropertyDescription("The last denial of a pod move, as the API server gave it.")
+  public String lastDenial;
+
+  @JsonPropertyDescription(
+      "Selected pods that point at a revision neither track holds for this rollout (a forged or"
+          + " stale configguard.io/revision or configguard.io/rollout); they are pointed back at"
+          + " stable.")
+  public Integer podsOnUnknownRevision;
+
+  @JsonPropertyDescription(
       "Revisions that failed (newest last, at most 32); a failed hash is never retried.")
   public List<FailedRevision> failedRevisions = new ArrayList<>();
 

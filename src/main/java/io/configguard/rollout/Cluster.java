@@ -18,6 +18,16 @@ public interface Cluster {
   /** Every pod of the namespace, as last seen (including this operator's own writes). */
   List<Pod> pods(String namespace);
 
+  /**
+   * The pods of the namespace that {@code rollout} claims (annotation {@code
+   * configguard.io/rollout}), whether or not its selector matches them now.
+   */
+  default List<Pod> claimedPods(String namespace, String rollout) {
+    return pods(namespace).stream()
+        .filter(p -> rollout.equals(PodHealth.annotations(p).get(RolloutKeys.ROLLOUT)))
+        .toList();
+  }
+
   /** The pod as the API server has it now. */
   Optional<Pod> freshPod(String namespace, String name);
 

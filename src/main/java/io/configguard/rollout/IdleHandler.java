@@ -5,8 +5,9 @@ import io.configguard.api.RolloutPhase;
 
 /**
  * Pending, Succeeded, RolledBack and Failed: nothing in flight. Keeps every claimed pod on stable
- * and takes the next revision when the source has new content. Failed with {@code heldFrom} set is
- * the hold for an invalid spec: nothing is done until the spec is fixed.
+ * (releasing those that left the selector) and takes the next revision when the source has new
+ * content. Failed with {@code heldFrom} set is the hold for an invalid spec: nothing is done until
+ * the spec is fixed.
  */
 final class IdleHandler implements PhaseHandler {
   @Override
@@ -21,8 +22,8 @@ final class IdleHandler implements PhaseHandler {
       // Only a hand-edited status gets here; never stage a candidate without its pre-flight.
       return Step.go(RolloutPhase.Validating);
     }
-    boolean settled = Converge.run(state);
+    Converge.Result converged = Converge.converge(state, null);
     Step step = Intake.run(state, phase);
-    return settled || step.now() ? step : Step.rest(step.phase(), Rollback.RETRY);
+    return converged.settled() || step.now() ? step : Step.rest(step.phase(), converged.retry());
   }
 }

@@ -1,11 +1,8 @@
 package io.configguard.rollout;
 
 import io.configguard.api.ConfigFreeze;
-import io.configguard.api.ConfigPolicy;
 import io.configguard.api.GuardedRollout;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,12 +12,10 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
@@ -33,7 +28,6 @@ import org.jboss.logging.Logger;
  */
 final class KubernetesCluster implements Cluster {
   private static final Logger LOG = Logger.getLogger(KubernetesCluster.class);
-  private static final AtomicLong EVENT_SEQUENCE = new AtomicLong();
 
   private final Context<GuardedRollout> context;
   private final KubernetesClient client;
@@ -149,13 +143,28 @@ final class KubernetesCluster implements Cluster {
   /** A failed precondition or an admission denial as a {@link Refused}; anything else rethrown. */
   static Refused refusal(KubernetesClientException e) throws KubernetesClientException {
     String message = e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage();
-    if (message != null && message.contains("denied the request")) {
+    if (isDenial(e.getCode(), message)) {
       return new Refused(Refused.Why.DENIED, message);
     }
     if (e.getCode() == 409 || e.getCode() == 422 || e.getCode() == 404) {
       return new Refused(Refused.Why.STALE, "precondition failed (" + e.getCode() + ")");
     }
     throw e;
+  }
+
+  /**
+   * A write something refused on its merits, which the same write will meet again: an admission
+   * webhook's denial ("admission webhook ... denied the request"), a ValidatingAdmissionPolicy's
+   * ("... denied request"), or any 403 or 400 with a reason (an admission plugin, RBAC). A 409, or
+   * a 422 or 404 without such a reason, is a precondition that fresh state may meet.
+   */
+  static boolean isDenial(int code, String message) {
+    boolean reasoned = message != null && !message.isBlank();
+    return reasoned
+        && (message.contains("denied the request")
+            || message.contains("denied request")
+            || code == 403
+            || code == 400);
   }
 
   @Override
@@ -178,42 +187,15 @@ final class KubernetesCluster implements Cluster {
 
   @Override
   public void event(GuardedRollout about, String type, String reason, String message) {
-    String now = Instant.now().toString();
-    String namespace = about.getMetadata().getNamespace();
-    Event event =
-        new EventBuilder()
-            .withNewMetadata()
-            .withName(
-                about.getMetadata().getName()
-                    + "."
-                    + Long.toHexString(System.currentTimeMillis())
-                    + Long.toHexString(EVENT_SEQUENCE.incrementAndGet()))
-            .withNamespace(namespace)
-            .endMetadata()
-            .withNewInvolvedObject()
-            .withApiVersion(ConfigPolicy.GROUP + "/" + ConfigPolicy.VERSION)
-            .withKind(GuardedRollout.KIND)
-            .withName(about.getMetadata().getName())
-            .withNamespace(namespace)
-            .withUid(about.getMetadata().getUid())
-            .endInvolvedObject()
-            .withType(type)
-            .withReason(reason)
-            .withMessage(StatusBuilder.cap(message))
-            .withFirstTimestamp(now)
-            .withLastTimestamp(now)
-            .withCount(1)
-            .withNewSource()
-            .withComponent("configguard")
-            .endSource()
-            .withReportingComponent("configguard.io/rollout")
-            .build();
     try {
-      client.v1().events().inNamespace(namespace).resource(event).create();
+      Events.record(client, about, type, reason, message);
     } catch (KubernetesClientException e) {
       LOG.warnf(
           "could not record event %s for %s/%s: %s",
-          reason, namespace, about.getMetadata().getName(), e.getMessage());
+          reason,
+          about.getMetadata().getNamespace(),
+          about.getMetadata().getName(),
+          e.getMessage());
     }
   }
 }

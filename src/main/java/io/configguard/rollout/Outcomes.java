@@ -70,6 +70,7 @@ public final class Outcomes {
     s.stepStartedAt = null;
     s.bakeStartedAt = null;
     s.unhealthyPods = null;
+    Denials.clear(s);
   }
 
   /** The idle phase to show when nothing is in flight: how the last revision ended. */

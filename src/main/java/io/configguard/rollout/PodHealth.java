@@ -86,6 +86,18 @@ public final class PodHealth {
         .sum();
   }
 
+  /** When the pod was moved to the candidate, as its move recorded; empty for older moves. */
+  public static java.util.Optional<java.time.Instant> movedAt(Pod pod) {
+    try {
+      String at = annotations(pod).get(RolloutKeys.MOVED_AT);
+      return at == null
+          ? java.util.Optional.empty()
+          : java.util.Optional.of(java.time.Instant.parse(at));
+    } catch (java.time.format.DateTimeParseException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   static Map<String, String> annotations(Pod pod) {
     Map<String, String> a = pod.getMetadata().getAnnotations();
     return a == null ? Map.of() : a;

@@ -45,12 +45,14 @@ final class ProgressingHandler implements PhaseHandler {
     }
     long revision = s.candidateRevision;
     RolloutStrategy strategy = state.strategy();
-    List<Pod> pods = state.selectedPods();
-    Optional<Claims.Foreign> foreign = Claims.find(state, pods);
+    Optional<Claims.Foreign> foreign = Claims.find(state, state.selectedPods());
     if (foreign.isPresent()) {
       return ConflictHandler.enter(state, foreign.get());
     }
     s.conflictsWith = null;
+    // Pods that left the selector are released, strays on unknown numbers go back to stable.
+    Converge.converge(state, revision);
+    List<Pod> pods = state.selectedPods();
 
     List<Pod> moved = pods.stream().filter(p -> state.isOn(p, revision)).toList();
     Gate gate = Gate.assess(state, pods, moved, revision);
@@ -81,7 +83,9 @@ final class ProgressingHandler implements PhaseHandler {
 
     HttpGetCheck http = state.spec().healthCheck == null ? null : state.spec().healthCheck.httpGet;
     int bake = strategy.bakeSeconds == null ? 60 : strategy.bakeSeconds;
-    if (s.bakeStartedAt == null || !gate.loading.isEmpty()) {
+    if (s.bakeStartedAt == null) {
+      // The step's bake starts once its whole batch is on the candidate (and, with
+      // revisionHeader, reports it). Pods moved after that do not restart it.
       if (!gate.loading.isEmpty()) {
         s.message =
             progress(s)
@@ -106,14 +110,13 @@ final class ProgressingHandler implements PhaseHandler {
       return Step.rest(RolloutPhase.Progressing, poll ? RECHECK : left);
     }
 
-    state.normal(
-        "StepPassed", progress(s) + ": every candidate pod stayed healthy for " + bake + "s");
+    state.normal("StepPassed", progress(s) + ": " + verdict(state, gate, moved, bake, tolerated));
     int next = step + 1;
     while (next <= total && targets.get(next - 1) <= targets.get(step - 1)) {
       next++; // more steps than pods: this step cannot add a pod
     }
     if (next > total) {
-      return promote(state, moved.size());
+      return promote(state, moved.size(), gate, tolerated);
     }
     s.currentStep = next;
     s.stepStartedAt = null;
@@ -122,18 +125,64 @@ final class ProgressingHandler implements PhaseHandler {
     return Step.rest(RolloutPhase.Progressing, Duration.ZERO);
   }
 
+  /**
+   * What a passed step says about its pods: how many were unhealthy (within maxUnhealthyPods), and
+   * how many joined during the bake and were checked for less than the full time.
+   */
+  private static String verdict(
+      RolloutState state, Gate gate, List<Pod> moved, int bake, int tolerated) {
+    Instant bakeStart = Instant.parse(state.status().bakeStartedAt);
+    List<Long> joined =
+        moved.stream()
+            .map(PodHealth::movedAt)
+            .flatMap(Optional::stream)
+            .filter(at -> at.isAfter(bakeStart))
+            .map(at -> Duration.between(at, state.now()).toSeconds())
+            .toList();
+    String health =
+        gate.unhealthy.isEmpty()
+            ? "every candidate pod stayed healthy for " + bake + "s"
+            : gate.unhealthy.size()
+                + " of "
+                + moved.size()
+                + " candidate pods unhealthy (tolerated "
+                + tolerated
+                + "): "
+                + gate.names(5)
+                + "; the others stayed healthy for "
+                + bake
+                + "s";
+    return joined.isEmpty()
+        ? health
+        : health
+            + "; "
+            + joined.size()
+            + " pods moved during the bake (pods came and went) were checked for "
+            + joined.stream().mapToLong(Long::longValue).min().orElse(0)
+            + "s at least";
+  }
+
   private Step moveMore(RolloutState state, List<Pod> pods, int onCandidate, int target, long rev) {
     GuardedRolloutStatus s = state.status();
+    Optional<Duration> backOff = Denials.holding(state);
+    if (backOff.isPresent()) {
+      s.message = progress(s) + ": " + Denials.describe(s);
+      return Step.rest(RolloutPhase.Progressing, backOff.get());
+    }
     // Ordering all pods and skipping the moved ones keeps each batch on the least-used nodes.
     List<Pod> order = PodOrder.order(pods).stream().filter(p -> !state.isOn(p, rev)).toList();
     List<String> refused = new ArrayList<>();
+    PodMover.Result.Denied denied = null;
     int movedNow = 0;
     for (Pod pod : order) {
       if (onCandidate + movedNow >= target) {
         break;
       }
       PodMover.Result result = PodMover.pointAt(state, pod, rev, true);
-      if (result instanceof PodMover.Result.Refused r) {
+      if (result instanceof PodMover.Result.Denied d) {
+        denied = d; // the next pods would meet the same denial: stop asking
+        break;
+      } else if (result instanceof PodMover.Result.Refused r) {
         refused.add(r.why());
       } else {
         movedNow++;
@@ -142,11 +191,34 @@ final class ProgressingHandler implements PhaseHandler {
     s.updatedPods = onCandidate + movedNow;
     HttpGetCheck http = state.spec().healthCheck == null ? null : state.spec().healthCheck.httpGet;
     boolean waitForLoad = http != null && http.revisionHeader != null;
+    boolean baking = s.bakeStartedAt != null;
     if (movedNow > 0) {
-      s.stepStartedAt = state.now().toString();
-      s.bakeStartedAt = waitForLoad ? null : s.stepStartedAt;
       state.services().metrics().podsMoved(movedNow);
-      state.normal("StepStarted", progress(s) + ": moved " + movedNow + " pods");
+      if (baking) {
+        // Pods that joined during the bake (or a grown share): each is checked from its own move
+        // (configguard.io/moved-at); the others' bake goes on.
+        state.normal(
+            "PodsMoved",
+            progress(s) + ": moved " + movedNow + " more pods; the step's bake is not restarted");
+      } else {
+        s.stepStartedAt = state.now().toString();
+        s.bakeStartedAt = waitForLoad || onCandidate + movedNow < target ? null : s.stepStartedAt;
+        state.normal("StepStarted", progress(s) + ": moved " + movedNow + " pods");
+      }
+    }
+    if (denied != null) {
+      int n = Denials.record(state, denied, "revision " + rev);
+      if (n >= Denials.MAX) {
+        return Rollback.run(
+            state,
+            "moving pods to revision " + rev + " was denied " + n + " times: " + s.lastDenial,
+            RolloutPhase.RolledBack);
+      }
+      s.message = progress(s) + ": " + Denials.describe(s);
+      return Step.rest(RolloutPhase.Progressing, Denials.wait(n));
+    }
+    if (movedNow > 0) {
+      Denials.clear(s);
     }
     if (!refused.isEmpty()) {
       s.message = progress(s) + ": " + refused.size() + " moves refused: " + refused.get(0);
@@ -154,6 +226,11 @@ final class ProgressingHandler implements PhaseHandler {
       return Step.rest(RolloutPhase.Progressing, Rollback.RETRY);
     }
     int bake = state.strategy().bakeSeconds == null ? 60 : state.strategy().bakeSeconds;
+    if (baking) {
+      s.message =
+          progress(s) + ": baking until " + Instant.parse(s.bakeStartedAt).plusSeconds(bake);
+      return Step.go(RolloutPhase.Progressing);
+    }
     s.message = progress(s) + ": baking " + bake + "s";
     return bake == 0 && !waitForLoad
         ? Step.go(RolloutPhase.Progressing)
@@ -165,7 +242,7 @@ final class ProgressingHandler implements PhaseHandler {
     return http != null && full.compareTo(RECHECK) > 0 ? RECHECK : full;
   }
 
-  private Step promote(RolloutState state, int pods) {
+  private Step promote(RolloutState state, int pods, Gate gate, int tolerated) {
     GuardedRolloutStatus s = state.status();
     long revision = s.candidateRevision;
     Optional<ConfigMap> candidate = state.track(Track.CANDIDATE);
@@ -193,7 +270,21 @@ final class ProgressingHandler implements PhaseHandler {
     }
     return Outcomes.succeeded(
         state,
-        "revision " + revision + " is stable: " + pods + " pods passed " + s.totalSteps + " steps");
+        "revision "
+            + revision
+            + " is stable: "
+            + pods
+            + " pods passed "
+            + s.totalSteps
+            + " steps"
+            + (gate.unhealthy.isEmpty()
+                ? ""
+                : ", "
+                    + gate.unhealthy.size()
+                    + " of them unhealthy (tolerated "
+                    + tolerated
+                    + "): "
+                    + gate.names(5)));
   }
 
   private static String progress(GuardedRolloutStatus s) {
@@ -223,13 +314,17 @@ final class ProgressingHandler implements PhaseHandler {
           http == null || moved.isEmpty() ? Map.of() : state.services().probe().probe(moved, http);
       Map<String, String> unhealthy = new TreeMap<>();
       List<String> loading = new ArrayList<>();
-      Instant loadDeadline =
-          s.stepStartedAt == null || http == null
-              ? null
-              : Instant.parse(s.stepStartedAt)
-                  .plusSeconds(http.loadTimeoutSeconds == null ? 300 : http.loadTimeoutSeconds);
+      int loadTimeout =
+          http == null || http.loadTimeoutSeconds == null ? 300 : http.loadTimeoutSeconds;
       for (Pod pod : moved) {
         String name = pod.getMetadata().getName();
+        // Each pod gets the load timeout from its own move (a pod moved late in the step too).
+        Instant since =
+            PodHealth.movedAt(pod)
+                .filter(at -> s.stepStartedAt == null || at.isAfter(Instant.parse(s.stepStartedAt)))
+                .orElse(s.stepStartedAt == null ? null : Instant.parse(s.stepStartedAt));
+        Instant loadDeadline =
+            since == null || http == null ? null : since.plusSeconds(loadTimeout);
         Verdict verdict =
             PodHealth.check(
                 pod, revision, probes.get(name), http == null ? null : http.revisionHeader);
@@ -254,6 +349,12 @@ final class ProgressingHandler implements PhaseHandler {
         }
       }
       return new Gate(unhealthy, loading);
+    }
+
+    /** The first {@code limit} unhealthy pods' names, and how many more. */
+    String names(int limit) {
+      return unhealthy.keySet().stream().limit(limit).collect(Collectors.joining(", "))
+          + (unhealthy.size() > limit ? " and " + (unhealthy.size() - limit) + " more" : "");
     }
 
     String summary(int tolerated) {

@@ -6,7 +6,8 @@ import java.time.Duration;
 
 /**
  * Rolls the candidate back: records the revision as failed and ends it, and leaves the pods to
- * {@link Converge}, which points every candidate pod back at the stable revision on the next pass.
+ * {@link Converge}, which points every candidate pod this rollout claims back at the stable
+ * revision on the next pass, selected or not (a pod relabelled out of the selector is released).
  * The stable ConfigMap was never touched, so those pods get exactly the prior bytes back.
  *
  * <p>The decision is written to the status before any pod is touched. Pointing pods back first
@@ -22,7 +23,7 @@ public final class Rollback {
   public static Step run(RolloutState state, String reason, RolloutPhase outcome) {
     GuardedRolloutStatus s = state.status();
     long candidate = s.candidateRevision;
-    long toReturn = state.selectedPods().stream().filter(p -> state.isOn(p, candidate)).count();
+    long toReturn = state.claimedPods().stream().filter(p -> state.isOn(p, candidate)).count();
     Outcomes.failed(state, reason, outcome);
     s.updatedPods = 0;
     s.message =

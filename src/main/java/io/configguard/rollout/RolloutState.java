@@ -119,6 +119,21 @@ public final class RolloutState {
         .toList();
   }
 
+  /**
+   * Pods this rollout claims that are not terminating, selected or not: a pod that left the
+   * selector still points where this rollout put it until it is released.
+   */
+  public List<Pod> claimedPods() {
+    return cluster.claimedPods(namespace(), name()).stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .toList();
+  }
+
+  /** Whether the selector matches the pod now. */
+  public boolean selects(Pod pod) {
+    return Selectors.matches(spec().selector, pod.getMetadata().getLabels());
+  }
+
   public Optional<ConfigMap> source() {
     return cluster.configMap(namespace(), spec().sourceRef.name);
   }

@@ -4,8 +4,10 @@ import io.configguard.api.GuardedRollout;
 import io.configguard.api.GuardedRolloutSpec;
 import io.configguard.api.HttpGetCheck;
 import io.configguard.api.RolloutStrategy;
+import io.configguard.rollout.DerivedConfigMaps.Track;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Every reason a GuardedRollout spec cannot be acted on, each naming its field. */
 public final class SpecCheck {
@@ -21,7 +23,11 @@ public final class SpecCheck {
   public static List<String> errors(
       String name, GuardedRolloutSpec spec, List<GuardedRollout> others) {
     List<String> errors = new ArrayList<>(errors(spec));
-    if (spec == null || Selectors.isEmpty(spec.selector)) {
+    if (spec == null) {
+      return errors;
+    }
+    errors.addAll(derivedSources(name, spec, others));
+    if (Selectors.isEmpty(spec.selector) || Selectors.matches(spec.selector, Map.of())) {
       return errors;
     }
     for (GuardedRollout other : others) {
@@ -39,6 +45,75 @@ public final class SpecCheck {
     return errors;
   }
 
+  /**
+   * A GuardedRollout's source must not be a ConfigMap some GuardedRollout derives, nor may its own
+   * derived ConfigMaps be another's source: the operator filters the events of its own writes, so
+   * such a source would wait for changes it never hears of, and its reserved key would fail it.
+   */
+  private static List<String> derivedSources(
+      String name, GuardedRolloutSpec spec, List<GuardedRollout> others) {
+    List<String> errors = new ArrayList<>();
+    String source = spec.sourceRef == null ? null : spec.sourceRef.name;
+    List<String> rollouts = new ArrayList<>();
+    rollouts.add(name);
+    others.stream().map(o -> o.getMetadata().getName()).forEach(rollouts::add);
+    for (String rollout : rollouts) {
+      for (Track track : Track.values()) {
+        if (track.nameFor(rollout).equals(source)) {
+          errors.add(
+              "spec.sourceRef.name: "
+                  + source
+                  + " is the "
+                  + track.suffix
+                  + " ConfigMap of GuardedRollout "
+                  + rollout
+                  + ", which the operator writes; name the ConfigMap the generator writes");
+        }
+      }
+    }
+    for (GuardedRollout other : others) {
+      GuardedRolloutSpec theirs = other.getSpec();
+      String otherName = other.getMetadata().getName();
+      if (otherName.equals(name) || theirs == null || theirs.sourceRef == null) {
+        continue;
+      }
+      for (Track track : Track.values()) {
+        if (track.nameFor(name).equals(theirs.sourceRef.name)) {
+          errors.add(
+              "metadata.name: GuardedRollout "
+                  + otherName
+                  + " takes "
+                  + theirs.sourceRef.name
+                  + " as its source, which would be this rollout's "
+                  + track.suffix
+                  + " ConfigMap");
+        }
+      }
+    }
+    return errors;
+  }
+
+  /**
+   * Advice that does not make the spec invalid: a {@code maxUnhealthyPods} that is not below the
+   * number of pods the selector matches now can never roll a revision back.
+   *
+   * @param selectedPods pods the selector matches now, or a negative number when unknown
+   */
+  public static List<String> warnings(GuardedRolloutSpec spec, int selectedPods) {
+    List<String> warnings = new ArrayList<>();
+    Integer max = spec == null || spec.strategy == null ? null : spec.strategy.maxUnhealthyPods;
+    if (max != null && selectedPods > 0 && max >= selectedPods) {
+      warnings.add(
+          "spec.strategy.maxUnhealthyPods: "
+              + max
+              + " is not below the "
+              + selectedPods
+              + " pods the selector matches now: no number of unhealthy pods would roll a"
+              + " revision back");
+    }
+    return warnings;
+  }
+
   public static List<String> errors(GuardedRolloutSpec spec) {
     List<String> errors = new ArrayList<>();
     if (spec == null) {
@@ -50,7 +125,16 @@ public final class SpecCheck {
     if (Selectors.isEmpty(spec.selector)) {
       errors.add("spec.selector: required and not empty (it would select every pod)");
     } else {
-      errors.addAll(Selectors.validate(spec.selector, "spec.selector"));
+      List<String> invalid = Selectors.validate(spec.selector, "spec.selector");
+      errors.addAll(invalid);
+      if (invalid.isEmpty() && Selectors.matches(spec.selector, Map.of())) {
+        // Judged by what it selects: NotIn and DoesNotExist alone select every pod without the
+        // label, as {} selects every pod.
+        errors.add(
+            "spec.selector: selects a pod with no labels at all, so like {} it selects every pod"
+                + " of the namespace that lacks the labels it excludes; add a matchLabels, In or"
+                + " Exists requirement");
+      }
     }
     RolloutStrategy strategy = spec.strategy == null ? new RolloutStrategy() : spec.strategy;
     try {

@@ -40,6 +40,10 @@ final class ValidatingHandler implements PhaseHandler {
     if (content.usesReservedKey()) {
       return fail(state, "the source uses the reserved key " + DerivedConfigMaps.REVISION_KEY);
     }
+    Optional<String> tooLarge = Preflight.stagedSizeError(state, revision, hash, content);
+    if (tooLarge.isPresent()) {
+      return fail(state, tooLarge.get());
+    }
     Verdict verdict = Preflight.check(state, source.get(), content);
     if (verdict.denied()) {
       return fail(state, "pre-flight: " + lines(verdict.with(Enforcement.Deny)));

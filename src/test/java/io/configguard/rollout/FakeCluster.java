@@ -37,6 +37,9 @@ final class FakeCluster implements Cluster {
   /** Runs on the stored pod just before a patch is applied: simulates a concurrent writer. */
   Consumer<Pod> beforePatch = p -> {};
 
+  /** The denial an admission controller gives a patch of the pod, or null to let it through. */
+  java.util.function.Function<Pod, String> denial = p -> null;
+
   private long version = 100;
 
   Pod put(Pod pod) {
@@ -101,15 +104,37 @@ final class FakeCluster implements Cluster {
           .equals(stored.getMetadata().getResourceVersion())) {
         throw new Refused(Refused.Why.STALE, "409");
       }
-      Iterator<Map.Entry<String, JsonNode>> it = patch.at("/metadata/annotations").fields();
-      Map<String, String> annotations = new HashMap<>(PodHealth.annotations(stored));
-      it.forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
-      stored.getMetadata().setAnnotations(annotations);
+      String denied = denial.apply(stored);
+      if (denied != null) {
+        throw new Refused(Refused.Why.DENIED, denied);
+      }
+      stored
+          .getMetadata()
+          .setAnnotations(
+              merge(stored.getMetadata().getAnnotations(), patch.at("/metadata/annotations")));
+      stored
+          .getMetadata()
+          .setLabels(merge(stored.getMetadata().getLabels(), patch.at("/metadata/labels")));
       stored.getMetadata().setResourceVersion(Long.toString(++version));
       return new PodBuilder(stored).build();
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException(e);
     }
+  }
+
+  /** A JSON merge patch of a string map: null removes the key, as on a real API server. */
+  private static Map<String, String> merge(Map<String, String> current, JsonNode patch) {
+    Map<String, String> out = new HashMap<>(current == null ? Map.of() : current);
+    Iterator<Map.Entry<String, JsonNode>> it = patch.fields();
+    it.forEachRemaining(
+        e -> {
+          if (e.getValue().isNull()) {
+            out.remove(e.getKey());
+          } else {
+            out.put(e.getKey(), e.getValue().asText());
+          }
+        });
+    return out;
   }
 
   @Override

@@ -27,7 +27,58 @@ class PodPatchTest {
     assertThat(a.get(RolloutKeys.RESTARTS_AT_MOVE).asText()).isEqualTo("3");
     assertThat(a.get(RolloutKeys.READY_AT_MOVE).asText()).isEqualTo("false");
     assertThat(patch.size()).isEqualTo(1);
-    assertThat(patch.get("metadata").size()).isEqualTo(2);
+    assertThat(patch.get("metadata").size()).isEqualTo(3);
+    assertThat(patch.at("/metadata/labels").get(RolloutKeys.ROLLOUT).asText())
+        .as("the claim is also a label, so claimed pods can be watched by label")
+        .isEqualTo("bot-features");
+  }
+
+  @Test
+  void aMoveToACandidateRecordsWhenThePodWasMoved() throws Exception {
+    Pod pod = pod("p", "n");
+    pod.getMetadata().setResourceVersion("1");
+    java.time.Instant at = java.time.Instant.parse("2026-03-01T10:00:00Z");
+    JsonNode a = JSON.readTree(PodPatch.pointAt(pod, 7, "r", true, at)).at("/metadata/annotations");
+    assertThat(a.get(RolloutKeys.MOVED_AT).asText()).isEqualTo("2026-03-01T10:00:00Z");
+    pod.getMetadata().setAnnotations(java.util.Map.of(RolloutKeys.MOVED_AT, at.toString()));
+    assertThat(PodHealth.movedAt(pod)).contains(at);
+  }
+
+  @Test
+  void aNameThatIsNoLabelValueKeepsOnlyTheAnnotation() throws Exception {
+    Pod pod = pod("p", "n");
+    pod.getMetadata().setResourceVersion("1");
+    String longName = "r".repeat(64);
+    JsonNode patch = JSON.readTree(PodPatch.pointAt(pod, 7, longName, false));
+    assertThat(patch.at("/metadata/labels").isMissingNode()).isTrue();
+    assertThat(patch.at("/metadata/annotations").get(RolloutKeys.ROLLOUT).asText())
+        .isEqualTo(longName);
+  }
+
+  @Test
+  void aReleaseRemovesTheClaimTheRevisionAndTheBaselineConditionally() throws Exception {
+    Pod pod =
+        annotated(
+            pod("p", "n"),
+            RolloutKeys.REVISION,
+            "2",
+            RolloutKeys.ROLLOUT,
+            "r",
+            RolloutKeys.RESTARTS_AT_MOVE,
+            "0",
+            "other.io/keep",
+            "x");
+    pod.getMetadata().getLabels().put(RolloutKeys.ROLLOUT, "r");
+    pod.getMetadata().setResourceVersion("9");
+    JsonNode patch = JSON.readTree(PodPatch.release(pod));
+    assertThat(patch.at("/metadata/resourceVersion").asText()).isEqualTo("9");
+    JsonNode a = patch.at("/metadata/annotations");
+    assertThat(a.fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder(
+            RolloutKeys.REVISION, RolloutKeys.ROLLOUT, RolloutKeys.RESTARTS_AT_MOVE);
+    assertThat(a.get(RolloutKeys.REVISION).isNull()).isTrue();
+    assertThat(patch.at("/metadata/labels").get(RolloutKeys.ROLLOUT).isNull()).isTrue();
   }
 
   @Test
