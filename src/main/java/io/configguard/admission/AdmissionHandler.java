@@ -8,6 +8,7 @@ import io.configguard.api.Enforcement;
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.GuardedRolloutSpec;
 import io.configguard.api.PolicySpec;
+import io.configguard.api.Selector;
 import io.configguard.policy.Exemption;
 import io.configguard.policy.Freeze;
 import io.configguard.policy.InvalidPolicyException;
@@ -57,6 +58,7 @@ public final class AdmissionHandler {
   private final Clock clock;
   private volatile Function<String, List<GuardedRollout>> rolloutsIn = ns -> List.of();
   private volatile String operatorServiceAccount = "";
+  private volatile PodCounter podCounter = (namespace, selector, atMost) -> -1;
   private static final ObjectMapper ROLLOUT_SPEC =
       new ObjectMapper()
           .configure(
@@ -90,7 +92,7 @@ public final class AdmissionHandler {
     long start = System.nanoTime();
     AdmissionMetrics.Result result = AdmissionMetrics.Result.ERROR;
     try {
-      Decision decision = decide(review);
+      Decision decision = decide(review, true);
       result = decision.result();
       return decision.response();
     } finally {
@@ -98,10 +100,18 @@ public final class AdmissionHandler {
     }
   }
 
+  /**
+   * Answers a request the way {@link #handle} does, without counting it in the metrics: the
+   * start-up rehearsal of the admission path ({@link AdmissionWarmup}).
+   */
+  AdmissionResponse rehearse(Review review) {
+    return decide(review, false).response();
+  }
+
   /** A response and how it is counted. */
   private record Decision(AdmissionMetrics.Result result, AdmissionResponse response) {}
 
-  private Decision decide(Review review) {
+  private Decision decide(Review review, boolean counted) {
     if (!review.subResource().isEmpty() || review.operation().equals("CONNECT")) {
       // Status updates and connects carry no config to judge and no config write to freeze.
       return allow(review, AdmissionMetrics.Result.ALLOWED, List.of());
@@ -172,10 +182,15 @@ public final class AdmissionHandler {
             review, "the policy does not compile:\n" + String.join("\n", reasons), List.of());
       }
     }
+    List<String> advice = isRollout(review) ? rolloutWarnings(review) : List.of();
     Verdict verdict =
         Verdicts.evaluate(policiesFor(review, target, index.current()), target, clock.instant());
     List<String> notes =
-        Stream.concat(breakGlass.stream(), verdict.exemptions().stream().map(Exemption::line))
+        Stream.of(
+                breakGlass.stream(),
+                advice.stream(),
+                verdict.exemptions().stream().map(Exemption::line))
+            .flatMap(s -> s)
             .toList();
     if (verdict.violations().isEmpty()) {
       return allow(
@@ -183,7 +198,9 @@ public final class AdmissionHandler {
           notes.isEmpty() ? AdmissionMetrics.Result.ALLOWED : AdmissionMetrics.Result.WARNED,
           warnings(notes));
     }
-    verdict.violations().forEach(metrics::violation);
+    if (counted) {
+      verdict.violations().forEach(metrics::violation);
+    }
     List<Violation> denials = verdict.with(Enforcement.Deny);
     List<String> warnings =
         warnings(
@@ -311,6 +328,42 @@ public final class AdmissionHandler {
 
   public void rollouts(Function<String, List<GuardedRollout>> rolloutsIn) {
     this.rolloutsIn = rolloutsIn;
+  }
+
+  /**
+   * Counts the pods of a namespace a selector matches, up to {@code atMost} (a LIST with that
+   * limit, so the webhook never holds more); a negative answer means unknown.
+   */
+  @FunctionalInterface
+  public interface PodCounter {
+    int count(String namespace, Selector selector, int atMost);
+  }
+
+  /** Where the advice on a GuardedRollout's maxUnhealthyPods gets the selected pod count. */
+  public void podCounter(PodCounter podCounter) {
+    this.podCounter = podCounter;
+  }
+
+  /** Advice on an admitted GuardedRollout (kubectl warnings), e.g. a tolerance that cannot trip. */
+  private List<String> rolloutWarnings(Review review) {
+    GuardedRolloutSpec spec;
+    try {
+      spec = ROLLOUT_SPEC.treeToValue(review.object().path("spec"), GuardedRolloutSpec.class);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      return List.of();
+    }
+    Integer max = spec.strategy == null ? null : spec.strategy.maxUnhealthyPods;
+    if (max == null || max < 1 || spec.selector == null) {
+      return List.of();
+    }
+    int selected;
+    try {
+      selected = podCounter.count(review.namespace(), spec.selector, max + 1);
+    } catch (RuntimeException e) {
+      LOG.debugf("could not count the pods of GuardedRollout %s: %s", objectName(review), e);
+      return List.of();
+    }
+    return SpecCheck.warnings(spec, selected);
   }
 
   private List<String> rolloutErrors(Review review) {

@@ -8,8 +8,10 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready once the policies are loaded (folder read, or informers synced). The operator's state is
- * reported but does not gate readiness: every replica serves admission, while only the leader's
+ * Ready once the policies are loaded (folder read, or informers synced) and the admission path has
+ * been rehearsed ({@link AdmissionWarmup}): the first real request after a start would otherwise
+ * pay for initializing the engine and could outlast the API server's timeout. The operator's state
+ * is reported but does not gate readiness: every replica serves admission, while only the leader's
  * controllers run. Replaces the operator extension's own check, which stays DOWN whenever the
  * operator is not started, as in standalone mode.
  */
@@ -30,7 +32,8 @@ public class ReadinessCheck implements HealthCheck {
             .withData("loaded", index.isLoaded())
             .withData("policies", index.current().size())
             .withData("rejected", index.rejected().size())
-            .status(index.isLoaded());
+            .withData("warm", webhook.isWarm())
+            .status(index.isLoaded() && webhook.isWarm());
     Operator operator = webhook.operator();
     if (operator != null) {
       response.withData("operator", operator.getRuntimeInfo().isStarted() ? "started" : "stopped");

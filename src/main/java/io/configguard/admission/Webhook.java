@@ -1,7 +1,10 @@
 package io.configguard.admission;
 
+import io.configguard.api.Selector;
 import io.configguard.policy.Limits;
 import io.configguard.policy.PolicyCompiler;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,6 +32,7 @@ public class Webhook {
   private final AdmissionHandler handler;
   private volatile ClusterPolicySource cluster;
   private volatile Operator operator;
+  private volatile boolean warm;
 
   public Webhook(
       MeterRegistry registry,
@@ -68,6 +72,7 @@ public class Webhook {
     PolicyFiles.freezes(paths, errors).forEach(index::putFreeze);
     errors.forEach(e -> LOG.errorf("freeze not enforced: %s", e));
     index.markLoaded();
+    warmUp();
     LOG.infof(
         "policies loaded from %s: %d enforced, %d rejected (read in %d ms, compiled in %d ms)",
         paths,
@@ -82,7 +87,31 @@ public class Webhook {
     ClusterPolicySource source = new ClusterPolicySource(client, index);
     cluster = source;
     handler.rollouts(source::rollouts);
-    return source.start();
+    handler.podCounter(
+        (namespace, selector, atMost) -> countPods(client, namespace, selector, atMost));
+    return source.start().thenRun(this::warmUp);
+  }
+
+  /**
+   * Rehearses the admission path ({@link AdmissionWarmup}); readiness waits for it. A rehearsal
+   * that fails is logged and does not hold readiness back: it is an optimisation, and a webhook
+   * that never becomes ready would block every guarded write.
+   */
+  public void warmUp() {
+    long start = System.nanoTime();
+    try {
+      AdmissionWarmup.run(handler, compiler);
+      LOG.infof("admission path warmed up in %d ms", (System.nanoTime() - start) / 1_000_000);
+    } catch (Exception | LinkageError e) {
+      LOG.errorf(e, "the admission warm-up failed; serving without it");
+    } finally {
+      warm = true;
+    }
+  }
+
+  /** Whether the admission path has been rehearsed since the policies were loaded. */
+  public boolean isWarm() {
+    return warm;
   }
 
   /** Starts the operator's reconcilers, if this build has any (cluster mode only). */
@@ -91,6 +120,28 @@ public class Webhook {
       operator.start();
       this.operator = operator;
     }
+  }
+
+  /** The pods the selector matches, counted by one LIST of at most {@code atMost} items. */
+  static int countPods(KubernetesClient client, String namespace, Selector selector, int atMost) {
+    LabelSelectorBuilder labels = new LabelSelectorBuilder().withMatchLabels(selector.matchLabels);
+    if (selector.matchExpressions != null) {
+      selector.matchExpressions.forEach(
+          r ->
+              labels
+                  .addNewMatchExpression()
+                  .withKey(r.key)
+                  .withOperator(r.operator)
+                  .withValues(r.values)
+                  .endMatchExpression());
+    }
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .withLabelSelector(labels.build())
+        .list(new ListOptionsBuilder().withLimit((long) atMost).build())
+        .getItems()
+        .size();
   }
 
   private Map<String, String> namespaceLabels(String namespace) {

@@ -90,4 +90,32 @@ class RolloutAdmissionTest {
       }
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void warnsWhenMaxUnhealthyPodsIsNotBelowTheSelectedPodCount() throws Exception {
+    AdmissionMetrics metrics = new AdmissionMetrics(new SimpleMeterRegistry());
+    PolicyCompiler compiler = new PolicyCompiler(Limits.DEFAULT);
+    AdmissionHandler handler =
+        new AdmissionHandler(new PolicyIndex(compiler, metrics), ns -> Map.of(), compiler, metrics);
+    java.util.List<Integer> asked = new java.util.ArrayList<>();
+    handler.podCounter(
+        (ns, selector, atMost) -> {
+          asked.add(atMost);
+          return Math.min(4, atMost); // four pods match
+        });
+    ObjectNode review = ReviewTest.fixture("10-guardedrollout-create-edge-routes.json");
+    ObjectNode strategy =
+        (ObjectNode) review.path("request").path("object").path("spec").path("strategy");
+    strategy.put("maxUnhealthyPods", 10);
+    AdmissionResponse response = handler.handle(Review.parse(review));
+    assertThat(response.getAllowed()).isTrue();
+    assertThat(response.getWarnings())
+        .singleElement()
+        .asString()
+        .startsWith("spec.strategy.maxUnhealthyPods: 10 is not below the 4 pods");
+    assertThat(asked).as("a LIST bounded by the tolerance, not the namespace").containsExactly(11);
+
+    strategy.put("maxUnhealthyPods", 3);
+    assertThat(handler.handle(Review.parse(review)).getWarnings()).isNullOrEmpty();
+  }
 }
