@@ -30,6 +30,8 @@ final class Faults implements Interceptor, AutoCloseable {
   /** Marks a request answered by the fault server, with the status it gets. */
   static final String HEADER = "X-Injected-Fault";
 
+  private static final String MESSAGE = "X-Injected-Fault-Message";
+
   private volatile Predicate<Request> killTrigger = r -> false;
   private final List<Answer> answers = new CopyOnWriteArrayList<>();
   private final CountDownLatch dead = new CountDownLatch(1);
@@ -69,7 +71,7 @@ final class Faults implements Interceptor, AutoCloseable {
 
   /** Error answers for the first attempts at each path a predicate accepts. */
   private record Answer(
-      Predicate<Request> which, int[] codes, Map<String, AtomicInteger> attempts) {
+      Predicate<Request> which, int[] codes, String message, Map<String, AtomicInteger> attempts) {
     /** The code to answer this attempt with, or 0 to let it through. */
     int next(Request r) {
       if (!which.test(r)) {
@@ -85,7 +87,19 @@ final class Faults implements Interceptor, AutoCloseable {
    * go to the API server. May be called again, also while requests flow, to add more.
    */
   Faults answer(Predicate<Request> which, int... codes) {
-    answers.add(new Answer(which, codes.clone(), new ConcurrentHashMap<>()));
+    answers.add(
+        new Answer(which, codes.clone(), "injected by a fault drill", new ConcurrentHashMap<>()));
+    return this;
+  }
+
+  /**
+   * Every request {@code which} accepts gets {@code code} with {@code message}, as an admission
+   * controller's denial reaches the client: "admission webhook ... denied the request: ...".
+   */
+  Faults deny(Predicate<Request> which, int code, String message) {
+    int[] always = new int[10_000];
+    java.util.Arrays.fill(always, code);
+    answers.add(new Answer(which, always, message, new ConcurrentHashMap<>()));
     return this;
   }
 
@@ -143,6 +157,8 @@ final class Faults implements Interceptor, AutoCloseable {
       int code = answer.next(r);
       if (code != 0) {
         builder.setHeader(HEADER, Integer.toString(code));
+        builder.setHeader(
+            MESSAGE, java.net.URLEncoder.encode(answer.message(), StandardCharsets.UTF_8));
         builder.uri(errorServer().resolve(request.uri().getRawPath()));
         return;
       }
@@ -160,10 +176,17 @@ final class Faults implements Interceptor, AutoCloseable {
           "/",
           exchange -> {
             int code = Integer.parseInt(exchange.getRequestHeaders().getFirst(HEADER));
+            String message =
+                java.net.URLDecoder.decode(
+                    exchange.getRequestHeaders().getFirst(MESSAGE), StandardCharsets.UTF_8);
+            io.fabric8.kubernetes.api.model.Status status =
+                new io.fabric8.kubernetes.api.model.StatusBuilder()
+                    .withStatus("Failure")
+                    .withCode(code)
+                    .withMessage(message)
+                    .build();
             byte[] body =
-                ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":"
-                        + code
-                        + ",\"message\":\"injected by a fault drill\"}")
+                io.fabric8.kubernetes.client.utils.Serialization.asJson(status)
                     .getBytes(StandardCharsets.UTF_8);
             exchange.getRequestBody().readAllBytes();
             exchange.getResponseHeaders().add("Content-Type", "application/json");
