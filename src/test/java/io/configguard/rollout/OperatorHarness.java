@@ -232,9 +232,13 @@ final class OperatorHarness {
         .orElse(-1);
   }
 
+  /** The reasons of the namespace's Events, oldest first (an aggregated Event counts once). */
   static List<String> eventReasons(KubernetesClient client, String ns) {
     return client.v1().events().inNamespace(ns).list().getItems().stream()
-        .sorted(java.util.Comparator.comparing(e -> e.getMetadata().getName()))
+        .sorted(
+            java.util.Comparator.comparing(
+                (io.fabric8.kubernetes.api.model.Event e) ->
+                    java.time.Instant.parse(e.getFirstTimestamp())))
         .map(io.fabric8.kubernetes.api.model.Event::getReason)
         .toList();
   }

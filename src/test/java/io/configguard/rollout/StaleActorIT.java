@@ -79,10 +79,13 @@ class StaleActorIT {
    * then ships revision 2 and is baking step 1 of revision 3 when B goes on.
    */
   enum FrozenAt {
-    /** Announcing revision 2, before any write of its pass; B starts before the change. */
+    /**
+     * Announcing revision 2, before any write of its pass; B starts before the change. A recorded
+     * the same Event already, so B's create is refused (409) and only bumps its count.
+     */
     TAKING_REVISION_2(
         true,
-        201,
+        409,
         ns ->
             r ->
                 r.is("POST", "/namespaces/" + ns + "/events")
