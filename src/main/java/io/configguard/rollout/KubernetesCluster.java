@@ -155,17 +155,23 @@ final class KubernetesCluster implements Cluster {
   /**
    * A write something refused on its merits, which the same write will meet again: an admission
    * webhook's denial ("admission webhook ... denied the request"), a ValidatingAdmissionPolicy's
-   * ("... denied request"), or any 403 or 400 with a reason (an admission plugin, RBAC). A 409, or
-   * a 422 or 404 without such a reason, is a precondition that fresh state may meet.
+   * ("... denied request"), or any other 403 or 400 with a reason (an admission plugin such as
+   * PodSecurity or ResourceQuota). A 409, or a 422 or 404 without such a reason, is a precondition
+   * that fresh state may meet. RBAC's 403 ("User ... cannot patch resource ...") is no verdict on
+   * the write: it is the operator's own misconfiguration and stays an error.
    */
   static boolean isDenial(int code, String message) {
-    boolean reasoned = message != null && !message.isBlank();
-    return reasoned
-        && (message.contains("denied the request")
-            || message.contains("denied request")
-            || code == 403
-            || code == 400);
+    if (message == null || message.isBlank()) {
+      return false;
+    }
+    if (message.contains("denied the request") || message.contains("denied request")) {
+      return true;
+    }
+    return (code == 403 || code == 400) && !RBAC.matcher(message).find();
   }
+
+  private static final java.util.regex.Pattern RBAC =
+      java.util.regex.Pattern.compile("cannot \\w+ resource");
 
   @Override
   public boolean rolloutExists(String namespace, String name) {

@@ -179,6 +179,23 @@ class DeliveryIntegrityTest {
     return r;
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "403|admission webhook \"validate.kyverno.svc\" denied the request: blocked|true",
+        "400|admission webhook \"x\" denied the request: no|true",
+        "422|pods \"p\" is forbidden: ValidatingAdmissionPolicy 'p' with binding 'b' denied request: failed expression|true",
+        "403|pods \"p\" is forbidden: User \"system:serviceaccount:cg:cg\" cannot patch resource \"pods\"|false",
+        "403|pods \"p\" is forbidden: violates PodSecurity \"restricted:latest\"|true",
+        "409|Operation cannot be fulfilled on pods \"p\": the object has been modified|false",
+        "422|the server rejected our request due to an error in our request|false",
+        "404|pods \"p\" not found|false"
+      })
+  void aDenialIsToldFromAPreconditionByItsReason(int code, String message, boolean denial) {
+    assertThat(KubernetesCluster.isDenial(code, message)).isEqualTo(denial);
+  }
+
   @Nested
   class DeniedMoves {
     @BeforeEach
