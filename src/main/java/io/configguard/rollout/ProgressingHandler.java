@@ -24,9 +24,13 @@ import java.util.stream.Collectors;
  *
  * <ol>
  *   <li>a selected pod claimed by another rollout → Conflict, nothing touched;
+ *   <li>claimed pods that left the selector are released, pods on unknown numbers go back to stable
+ *       ({@link Converge});
  *   <li>the health gate over the candidate pods; more than maxUnhealthyPods failing → rollback;
- *   <li>fewer candidate pods than the step's target → move the next ones (conditional patches),
- *       which restarts the step's bake clock;
+ *   <li>fewer candidate pods than the step's target → move the next ones (conditional patches); the
+ *       step's bake clock starts once its batch is complete, and pods moved after that (pods came
+ *       and went) are checked from their own move without restarting it. A denied move backs off
+ *       ({@link Denials}) and, repeated, rolls back;
  *   <li>baking → look again when it ends (pod changes wake it up earlier);
  *   <li>baked → next step, or after the last one promotion: the stable ConfigMap gets the
  *       candidate's content and number, which every pod already points at.
@@ -141,7 +145,7 @@ final class ProgressingHandler implements PhaseHandler {
             .toList();
     String health =
         gate.unhealthy.isEmpty()
-            ? "every candidate pod stayed healthy for " + bake + "s"
+            ? "every candidate pod stayed healthy"
             : gate.unhealthy.size()
                 + " of "
                 + moved.size()
@@ -149,17 +153,20 @@ final class ProgressingHandler implements PhaseHandler {
                 + tolerated
                 + "): "
                 + gate.names(5)
-                + "; the others stayed healthy for "
-                + bake
-                + "s";
-    return joined.isEmpty()
-        ? health
-        : health
-            + "; "
-            + joined.size()
-            + " pods moved during the bake (pods came and went) were checked for "
-            + joined.stream().mapToLong(Long::longValue).min().orElse(0)
-            + "s at least";
+                + "; the others stayed healthy";
+    if (joined.isEmpty()) {
+      return health + " for " + bake + "s";
+    }
+    return health
+        + ": "
+        + (moved.size() - joined.size())
+        + " for "
+        + bake
+        + "s, "
+        + joined.size()
+        + " moved during the bake (pods came and went) for "
+        + joined.stream().mapToLong(Long::longValue).min().orElse(0)
+        + "s at least";
   }
 
   private Step moveMore(RolloutState state, List<Pod> pods, int onCandidate, int target, long rev) {

@@ -409,7 +409,8 @@ class DeliveryIntegrityTest {
                   assertThat(e)
                       .startsWith("StepPassed:")
                       .contains(
-                          "1 pods moved during the bake (pods came and went) were checked for 30s"));
+                          "every candidate pod stayed healthy: 4 for 60s, 1 moved during the bake (pods"
+                              + " came and went) for 30s at least"));
     }
 
     @Test
