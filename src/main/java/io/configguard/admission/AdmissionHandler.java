@@ -1,6 +1,7 @@
 package io.configguard.admission;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.configguard.api.ClusterConfigPolicy;
 import io.configguard.api.ConfigPolicy;
@@ -30,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -59,6 +61,8 @@ public final class AdmissionHandler {
   private volatile Function<String, List<GuardedRollout>> rolloutsIn = ns -> List.of();
   private volatile String operatorServiceAccount = "";
   private volatile PodCounter podCounter = (namespace, selector, atMost) -> -1;
+  private volatile Set<String> trackBreakGlassUsers = Set.of();
+  private volatile Set<String> trackBreakGlassGroups = Set.of();
   private static final ObjectMapper ROLLOUT_SPEC =
       new ObjectMapper()
           .configure(
@@ -116,8 +120,12 @@ public final class AdmissionHandler {
       // Status updates and connects carry no config to judge and no config write to freeze.
       return allow(review, AdmissionMetrics.Result.ALLOWED, List.of());
     }
-    Target target = Verdicts.target(review, namespaceLabels.apply(review.namespace()));
     List<String> breakGlass = new ArrayList<>();
+    Optional<Decision> track = guardTracks(review, breakGlass);
+    if (track.isPresent()) {
+      return track.get();
+    }
+    Target target = Verdicts.target(review, namespaceLabels.apply(review.namespace()));
     for (Freeze freeze : index.freezes()) {
       if (!freeze.freezes(target)) {
         continue;
@@ -324,6 +332,90 @@ public final class AdmissionHandler {
     return DerivedConfigMaps.operatorWriteSource(username, operatorServiceAccount, meta)
         .map(source -> PolicySet.of(DerivedConfigMaps.policiesBeyondSource(all, target, source)))
         .orElse(all);
+  }
+
+  /**
+   * Users and groups who may still write a GuardedRollout's delivery tracks (break-glass), admitted
+   * with a warning and logged, as through a ConfigFreeze.
+   */
+  public void trackBreakGlass(List<String> users, List<String> groups) {
+    this.trackBreakGlassUsers = users == null ? Set.of() : Set.copyOf(users);
+    this.trackBreakGlassGroups = groups == null ? Set.of() : Set.copyOf(groups);
+  }
+
+  /**
+   * The delivery tracks ({@code <rollout>-stable}, {@code -candidate}) are the operator's alone:
+   * anyone else's CREATE, UPDATE or DELETE of one is denied, except the garbage collector's and
+   * break-glass users' (noted in {@code notes}). Off while the operator's identity is not
+   * configured, since the operator's own writes could then not be told apart.
+   */
+  private Optional<Decision> guardTracks(Review review, List<String> notes) {
+    if (operatorServiceAccount.isEmpty()
+        || !review.kind().isConfigMap()
+        || review.operation().equals("CONNECT")) {
+      return Optional.empty();
+    }
+    Optional<String> rollout =
+        DerivedConfigMaps.trackWritten(
+            review.operation(),
+            meta(review.object()),
+            meta(review.oldObject()),
+            name ->
+                rolloutsIn.apply(review.namespace()).stream()
+                    .anyMatch(r -> name.equals(r.getMetadata().getName())));
+    if (rollout.isEmpty()) {
+      return Optional.empty();
+    }
+    JsonNode userInfo = review.request().path("userInfo");
+    String user = userInfo.path("username").asText("");
+    if (user.equals(operatorServiceAccount) || user.equals(DerivedConfigMaps.GARBAGE_COLLECTOR)) {
+      return Optional.empty();
+    }
+    boolean glass = trackBreakGlassUsers.contains(user);
+    for (JsonNode group : userInfo.path("groups")) {
+      glass |= trackBreakGlassGroups.contains(group.asText());
+    }
+    if (glass) {
+      LOG.warnf(
+          "break-glass: %s by %s of ConfigMap %s, a delivery track of GuardedRollout %s",
+          review.operation(), user, objectName(review), rollout.get());
+      notes.add(
+          "break-glass: ConfigMap "
+              + review.name()
+              + " is a delivery track of GuardedRollout "
+              + rollout.get()
+              + "; this "
+              + review.operation()
+              + " by "
+              + user
+              + " is admitted and logged, and the operator restores what it staged");
+      return Optional.empty();
+    }
+    LOG.infof(
+        "denied %s of ConfigMap %s by %s: a delivery track of GuardedRollout %s",
+        review.operation(), objectName(review), user, rollout.get());
+    return Optional.of(
+        deny(
+            review,
+            "ConfigMap "
+                + review.name()
+                + " is a delivery track of GuardedRollout "
+                + rollout.get()
+                + ": only configguard's operator writes it (pods load exactly the revision it"
+                + " holds). Change the source ConfigMap instead; to remove the rollout, delete the"
+                + " GuardedRollout.",
+            List.of()));
+  }
+
+  private static ObjectMeta meta(JsonNode object) {
+    if (object == null || !object.isObject()) {
+      return null;
+    }
+    try {
+      return ROLLOUT_SPEC.treeToValue(object.path("metadata"), ObjectMeta.class);
+    } catch (IOException | IllegalArgumentException e) {
+      return null;
+    }
   }
 
   public void rollouts(Function<String, List<GuardedRollout>> rolloutsIn) {

@@ -34,14 +34,26 @@ public class Webhook {
   private volatile Operator operator;
   private volatile boolean warm;
 
+  /** Without break-glass users for the delivery tracks (tests). */
+  public Webhook(MeterRegistry registry, Optional<String> operatorServiceAccount) {
+    this(registry, operatorServiceAccount, Optional.empty(), Optional.empty());
+  }
+
+  @jakarta.inject.Inject
   public Webhook(
       MeterRegistry registry,
       @ConfigProperty(name = "configguard.operator.service-account")
-          Optional<String> operatorServiceAccount) {
+          Optional<String> operatorServiceAccount,
+      @ConfigProperty(name = "configguard.tracks.break-glass.users")
+          Optional<List<String>> trackBreakGlassUsers,
+      @ConfigProperty(name = "configguard.tracks.break-glass.groups")
+          Optional<List<String>> trackBreakGlassGroups) {
     metrics = new AdmissionMetrics(registry);
     index = new PolicyIndex(compiler, metrics);
     handler = new AdmissionHandler(index, this::namespaceLabels, compiler, metrics);
     operatorServiceAccount.ifPresent(handler::operatorServiceAccount);
+    handler.trackBreakGlass(
+        trackBreakGlassUsers.orElse(List.of()), trackBreakGlassGroups.orElse(List.of()));
   }
 
   public AdmissionHandler handler() {

@@ -39,13 +39,25 @@ public interface Cluster {
   /** Replaces the ConfigMap if its resourceVersion still matches {@code map}'s. */
   ConfigMap update(ConfigMap map) throws Refused;
 
+  /** Deletes the ConfigMap if its resourceVersion still matches {@code map}'s. */
+  void delete(ConfigMap map) throws Refused;
+
   boolean rolloutExists(String namespace, String name);
+
+  /**
+   * Whether the API server (a fresh read, not a cache) still has {@code read} at the version this
+   * pass read: the fence for the rare write that may lower a track's number (a repair).
+   */
+  boolean rolloutUnchanged(GuardedRollout read);
 
   List<ConfigFreeze> freezes();
 
   Map<String, String> namespaceLabels(String namespace);
 
-  /** Records a Kubernetes Event about the rollout; never fails the caller. */
+  /**
+   * Records a Kubernetes Event about the rollout; never fails the caller. The operator files it
+   * only once the pass's writes are committed, so a pass from a stale view files none.
+   */
   void event(GuardedRollout about, String type, String reason, String message);
 
   /** A write the API server did not apply. */

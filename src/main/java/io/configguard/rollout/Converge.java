@@ -57,6 +57,28 @@ public final class Converge {
     if (stable == null) {
       return Result.SETTLED;
     }
+    if (!Tracks.holds(state, DerivedConfigMaps.Track.STABLE, stable, s.stableHash)) {
+      // No pod is pointed at a number no track holds; they keep serving what they loaded.
+      long away =
+          state.selectedPods().stream()
+              .filter(
+                  p ->
+                      state.isClaimedByMe(p)
+                          && !state.isOn(p, stable)
+                          && (candidate == null || !state.isOn(p, candidate)))
+              .count();
+      if (away == 0) {
+        return Result.SETTLED;
+      }
+      s.message =
+          away
+              + " pods are not on stable revision "
+              + stable
+              + " and stay where they are: "
+              + Tracks.finding(state, DerivedConfigMaps.Track.STABLE)
+              + " and no copy of its content is left";
+      return new Result(false, Rollback.RETRY);
+    }
     Map<String, Pod> pods = new LinkedHashMap<>();
     state.selectedPods().forEach(p -> pods.put(p.getMetadata().getName(), p));
     state.claimedPods().forEach(p -> pods.putIfAbsent(p.getMetadata().getName(), p));

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * The two ConfigMaps a GuardedRollout owns, {@code <name>-stable} and {@code <name>-candidate}, and
@@ -32,6 +33,24 @@ public final class DerivedConfigMaps {
 
   /** Label: which track (stable or candidate). */
   public static final String TRACK_LABEL = "configguard.io/track";
+
+  /**
+   * Label on a -stable ConfigMap kept after its GuardedRollout was deleted ({@code "true"}): pods
+   * still mount it; a GuardedRollout of the same name adopts it again.
+   */
+  public static final String RELEASED_LABEL = "configguard.io/released";
+
+  /** On a released -stable: the highest revision number the deleted rollout gave out. */
+  public static final String LATEST_REVISION_ANNOTATION = "configguard.io/latest-revision";
+
+  /**
+   * On a released -stable: the failed revisions, as JSON [{revision, hash}], never shipped again.
+   */
+  public static final String FAILED_ANNOTATION = "configguard.io/failed-revisions";
+
+  /** The garbage collector's user, which deletes what a deleted owner leaves behind. */
+  public static final String GARBAGE_COLLECTOR =
+      "system:serviceaccount:kube-system:generic-garbage-collector";
 
   private static final String API_VERSION = ConfigPolicy.GROUP + "/" + ConfigPolicy.VERSION;
 
@@ -81,6 +100,41 @@ public final class DerivedConfigMaps {
         .build();
   }
 
+  /**
+   * Whether the track holds exactly {@code revision} with content that hashes to {@code hash}: its
+   * bytes, not its hash annotation, which anyone who edits the bytes can edit too.
+   */
+  public static boolean holds(Optional<ConfigMap> map, long revision, String hash) {
+    return map.isPresent()
+        && revisionOf(map.get()).orElse(-1) == revision
+        && ConfigContent.ofDerived(map.get()).hash().equals(hash);
+  }
+
+  /** Whether the ConfigMap's controller is this GuardedRollout (by uid when it has one). */
+  public static boolean ownedBy(ConfigMap map, GuardedRollout rollout) {
+    List<OwnerReference> refs = map.getMetadata().getOwnerReferences();
+    String uid = rollout.getMetadata().getUid();
+    return refs != null
+        && refs.stream()
+            .anyMatch(
+                r ->
+                    Boolean.TRUE.equals(r.getController())
+                        && GuardedRollout.KIND.equals(r.getKind())
+                        && rollout.getMetadata().getName().equals(r.getName())
+                        && (uid == null || uid.equals(r.getUid())));
+  }
+
+  /** Whether the ConfigMap is a -stable a deleted GuardedRollout of this name left behind. */
+  public static boolean releasedFor(ConfigMap map, String rollout) {
+    Map<String, String> labels = map.getMetadata().getLabels();
+    return labels != null
+        && "true".equals(labels.get(RELEASED_LABEL))
+        && rollout.equals(labels.get(RolloutKeys.ROLLOUT))
+        && map.getMetadata().getName().equals(Track.STABLE.nameFor(rollout))
+        && (map.getMetadata().getOwnerReferences() == null
+            || map.getMetadata().getOwnerReferences().isEmpty());
+  }
+
   /** The revision number a derived ConfigMap holds, if it holds a valid one. */
   public static OptionalLong revisionOf(ConfigMap map) {
     if (map == null || map.getData() == null) {
@@ -98,6 +152,63 @@ public final class DerivedConfigMaps {
     return map == null || map.getMetadata().getAnnotations() == null
         ? Optional.empty()
         : Optional.ofNullable(map.getMetadata().getAnnotations().get(HASH_ANNOTATION));
+  }
+
+  /**
+   * The GuardedRollout whose delivery track an admission request writes, if any: a ConfigMap named
+   * {@code <rollout>-stable} or {@code <rollout>-candidate} that carries the rollout's label or
+   * controller owner reference (before or after the write), or, for a CREATE, whose rollout exists.
+   * Only the operator, the garbage collector and break-glass users may write those. The one write
+   * left to everyone is deleting a released {@code -stable} (its rollout is gone), the cleanup the
+   * README describes.
+   *
+   * @param object the object as written (CREATE, UPDATE); null for DELETE
+   * @param old the object before the write (UPDATE, DELETE); null for CREATE
+   * @param rolloutExists whether a GuardedRollout of that name exists in the request's namespace
+   */
+  public static Optional<String> trackWritten(
+      String operation, ObjectMeta object, ObjectMeta old, Predicate<String> rolloutExists) {
+    if ("DELETE".equals(operation)
+        && old != null
+        && old.getName() != null
+        && old.getName().endsWith("-" + Track.STABLE.suffix)) {
+      ConfigMap before = new ConfigMapBuilder().withMetadata(old).build();
+      String rollout = trackOwnerName(old.getName());
+      if (releasedFor(before, rollout)) {
+        return Optional.empty();
+      }
+    }
+    for (ObjectMeta meta : new ObjectMeta[] {old, object}) {
+      if (meta == null || meta.getName() == null) {
+        continue;
+      }
+      String rollout = trackOwnerName(meta.getName());
+      if (rollout == null) {
+        continue;
+      }
+      boolean labelled =
+          meta.getLabels() != null && rollout.equals(meta.getLabels().get(RolloutKeys.ROLLOUT));
+      boolean owned =
+          meta.getOwnerReferences() != null
+              && meta.getOwnerReferences().stream()
+                  .anyMatch(
+                      r -> GuardedRollout.KIND.equals(r.getKind()) && rollout.equals(r.getName()));
+      if (labelled || owned || ("CREATE".equals(operation) && rolloutExists.test(rollout))) {
+        return Optional.of(rollout);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@code x} for {@code x-stable} or {@code x-candidate}; null otherwise. */
+  private static String trackOwnerName(String name) {
+    for (Track track : Track.values()) {
+      String suffix = "-" + track.suffix;
+      if (name.endsWith(suffix) && name.length() > suffix.length()) {
+        return name.substring(0, name.length() - suffix.length());
+      }
+    }
+    return null;
   }
 
   /**

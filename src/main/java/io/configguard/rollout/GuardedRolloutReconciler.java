@@ -9,8 +9,10 @@ import io.configguard.rollout.BatchPlanner.StepSize;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -55,6 +57,8 @@ import java.util.stream.Collectors;
  *   holds, checked first:  freeze ─▶ Frozen    invalid spec ─▶ Failed    paused ─▶ Paused
  *                          (each returns to status.heldFrom when it clears)
  *   spec.abort ─▶ Aborted: a candidate in flight is rolled back; no new revision while set
+ *   every pass first checks both tracks against the status and repairs them ({@link Tracks#verify})
+ *   deletion (finalizer) ─▶ {@link Release}: pods back on stable, -candidate deleted, -stable kept
  * </pre>
  */
 @Singleton
@@ -62,7 +66,8 @@ import java.util.stream.Collectors;
     name = GuardedRolloutReconciler.NAME,
     maxReconciliationInterval =
         @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
-public class GuardedRolloutReconciler implements Reconciler<GuardedRollout> {
+public class GuardedRolloutReconciler
+    implements Reconciler<GuardedRollout>, Cleaner<GuardedRollout> {
   public static final String NAME = "guardedrollout";
   static final String PODS = "pods";
   static final String CONFIG_MAPS = "configmaps";
@@ -120,11 +125,14 @@ public class GuardedRolloutReconciler implements Reconciler<GuardedRollout> {
   public UpdateControl<GuardedRollout> reconcile(
       GuardedRollout rollout, Context<GuardedRollout> context) {
     GuardedRolloutStatus read = rollout.getStatus();
-    UpdateControl<GuardedRollout> control = reconcile(rollout, new KubernetesCluster(context));
+    KubernetesCluster cluster = new KubernetesCluster(context);
+    UpdateControl<GuardedRollout> control = reconcile(rollout, cluster);
     if (!control.isPatchStatus()) {
+      cluster.fileEvents(false);
       return control;
     }
     patchStatusAsRead(rollout, read, context);
+    cluster.fileEvents(true);
     UpdateControl<GuardedRollout> done = UpdateControl.noUpdate();
     control.getScheduleDelay().ifPresent(done::rescheduleAfter);
     return done;
@@ -150,11 +158,29 @@ public class GuardedRolloutReconciler implements Reconciler<GuardedRollout> {
             });
   }
 
-  /** One pass over a rollout against any {@link Cluster}. */
-  public UpdateControl<GuardedRollout> reconcile(GuardedRollout rollout, Cluster cluster) {
-    Instant now = services.clock().instant();
-    GuardedRolloutStatus original = rollout.getStatus();
-    GuardedRolloutStatus draft = StatusBuilder.copy(original);
+  /**
+   * Deletion: the workload keeps its last good config (see {@link Release}). The finalizer stays
+   * until every claimed pod is back on stable, {@code -candidate} is gone and {@code -stable} is
+   * released.
+   */
+  @Override
+  public DeleteControl cleanup(GuardedRollout rollout, Context<GuardedRollout> context) {
+    KubernetesCluster cluster = new KubernetesCluster(context);
+    boolean released = cleanup(rollout, cluster);
+    cluster.fileEvents(false);
+    return released
+        ? DeleteControl.defaultDelete()
+        : DeleteControl.noFinalizerRemoval().rescheduleAfter(Rollback.RETRY);
+  }
+
+  /** One deletion pass against any {@link Cluster}; true once the finalizer may go. */
+  public boolean cleanup(GuardedRollout rollout, Cluster cluster) {
+    RolloutState state = state(rollout, StatusBuilder.copy(rollout.getStatus()), cluster);
+    Tracks.verify(state);
+    return Release.run(state);
+  }
+
+  private RolloutState state(GuardedRollout rollout, GuardedRolloutStatus draft, Cluster cluster) {
     List<String> errors = SpecCheck.errors(rollout.getSpec());
     RolloutStrategy strategy =
         errors.isEmpty() && rollout.getSpec().strategy != null
@@ -164,10 +190,20 @@ public class GuardedRolloutReconciler implements Reconciler<GuardedRollout> {
     String namespace = rollout.getMetadata().getNamespace();
     Optional<ConfigFreeze> freeze =
         Freezes.matching(cluster.freezes(), () -> cluster.namespaceLabels(namespace));
-    RolloutState state =
-        new RolloutState(rollout, draft, cluster, services, now, steps, freeze, errors);
+    return new RolloutState(
+        rollout, draft, cluster, services, services.clock().instant(), steps, freeze, errors);
+  }
 
-    RolloutPhase phase = Holds.resolve(draft, rollout.getSpec(), freeze, errors);
+  /** One pass over a rollout against any {@link Cluster}. */
+  public UpdateControl<GuardedRollout> reconcile(GuardedRollout rollout, Cluster cluster) {
+    GuardedRolloutStatus original = rollout.getStatus();
+    GuardedRolloutStatus draft = StatusBuilder.copy(original);
+    RolloutState state = state(rollout, draft, cluster);
+    Instant now = state.now();
+    Tracks.verify(state);
+
+    RolloutPhase phase =
+        Holds.resolve(draft, rollout.getSpec(), state.freeze(), state.specErrors());
     Step step;
     int hops = 0;
     do {

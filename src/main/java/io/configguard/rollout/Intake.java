@@ -23,6 +23,9 @@ public final class Intake {
       s.consecutiveFailures = null;
       state.normal("CircuitClosed", "the spec changed: new revisions are taken again");
     }
+    if (Release.adopt(state)) {
+      idle = Outcomes.idlePhase(s);
+    }
     Optional<ConfigMap> source = state.source();
     if (source.isEmpty()) {
       s.message = "waiting for ConfigMap " + state.spec().sourceRef.name;

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,6 +37,7 @@ final class KubernetesCluster implements Cluster {
   private final InformerEventSource<ConfigFreeze, GuardedRollout> freezes;
   private final ResourceID rollout;
   private final String readVersion;
+  private final List<Runnable> pendingEvents = new ArrayList<>();
 
   @SuppressWarnings("unchecked")
   KubernetesCluster(Context<GuardedRollout> context) {
@@ -65,13 +67,8 @@ final class KubernetesCluster implements Cluster {
    * ends as a conflict, which the operator SDK retries from fresh state.
    */
   private void ensureCurrent() {
-    String newest =
-        context
-            .getPrimaryCache()
-            .get(rollout)
-            .map(r -> r.getMetadata().getResourceVersion())
-            .orElse(null);
-    if (!Objects.equals(readVersion, newest)) {
+    if (!isCurrent()) {
+      String newest = newestVersion();
       throw new KubernetesClientException(
           "GuardedRollout "
               + rollout
@@ -83,6 +80,18 @@ final class KubernetesCluster implements Cluster {
           409,
           null);
     }
+  }
+
+  private boolean isCurrent() {
+    return Objects.equals(readVersion, newestVersion());
+  }
+
+  private String newestVersion() {
+    return context
+        .getPrimaryCache()
+        .get(rollout)
+        .map(r -> r.getMetadata().getResourceVersion())
+        .orElse(null);
   }
 
   @Override
@@ -127,6 +136,34 @@ final class KubernetesCluster implements Cluster {
   public ConfigMap update(ConfigMap map) throws Refused {
     ensureCurrent();
     return write(configMaps, map, m -> client.configMaps().resource(m).update());
+  }
+
+  @Override
+  public void delete(ConfigMap map) throws Refused {
+    ensureCurrent();
+    try {
+      client
+          .configMaps()
+          .inNamespace(map.getMetadata().getNamespace())
+          .withName(map.getMetadata().getName())
+          .lockResourceVersion(map.getMetadata().getResourceVersion())
+          .delete();
+    } catch (KubernetesClientException e) {
+      throw refusal(e);
+    }
+  }
+
+  @Override
+  public boolean rolloutUnchanged(GuardedRollout read) {
+    GuardedRollout fresh =
+        client
+            .resources(GuardedRollout.class)
+            .inNamespace(read.getMetadata().getNamespace())
+            .withName(read.getMetadata().getName())
+            .get();
+    return fresh != null
+        && Objects.equals(readVersion, fresh.getMetadata().getResourceVersion())
+        && isCurrent();
   }
 
   /** Writes through the informer so the next read sees the result and no event echoes back. */
@@ -191,8 +228,33 @@ final class KubernetesCluster implements Cluster {
         : ns.getMetadata().getLabels();
   }
 
+  /**
+   * Holds the Event until the pass's writes are committed ({@link #fileEvents}): an Event is a
+   * write too, and one from a pass that decided on a stale view (a replica that lost its lease
+   * while baking) would tell of a step or revision the rollout has moved past.
+   */
   @Override
   public void event(GuardedRollout about, String type, String reason, String message) {
+    pendingEvents.add(() -> file(about, type, reason, message));
+  }
+
+  /**
+   * Files the pass's Events. {@code committed}: the pass's status patch, conditional on the version
+   * it read, was applied, which is the fence. Otherwise (nothing to patch) they pass the same check
+   * as pod and ConfigMap writes, and are dropped when the GuardedRollout changed since the pass
+   * read it.
+   */
+  void fileEvents(boolean committed) {
+    if (!committed && !isCurrent()) {
+      LOG.debugf("dropped %d events of a stale pass over %s", pendingEvents.size(), rollout);
+      pendingEvents.clear();
+      return;
+    }
+    pendingEvents.forEach(Runnable::run);
+    pendingEvents.clear();
+  }
+
+  private void file(GuardedRollout about, String type, String reason, String message) {
     try {
       Events.record(client, about, type, reason, message);
     } catch (KubernetesClientException e) {

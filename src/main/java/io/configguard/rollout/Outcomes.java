@@ -41,6 +41,37 @@ public final class Outcomes {
     clearCandidate(s);
   }
 
+  /**
+   * Ends the candidate without blaming its content: the operator could not keep it as staged (its
+   * track was lost with no copy left). Its pods are returned to stable by {@link Converge}; its
+   * hash is not quarantined and the failure does not count towards the circuit, so the content is
+   * taken again, under a new number, when the source holds it.
+   */
+  public static Step withdrawn(RolloutState state, String reason) {
+    GuardedRolloutStatus s = state.status();
+    long revision = s.candidateRevision;
+    StatusBuilder.addHistory(
+        s,
+        new RolloutHistoryEntry(
+            revision,
+            s.candidateHash,
+            RolloutPhase.RolledBack,
+            "withdrawn: " + reason,
+            state.now().toString()));
+    clearCandidate(s);
+    s.updatedPods = 0;
+    s.message =
+        "withdrew revision "
+            + revision
+            + ": "
+            + reason
+            + "; its pods return to stable revision "
+            + s.stableRevision
+            + " and its content is not quarantined";
+    state.warning("Withdrawn", s.message);
+    return Step.rest(RolloutPhase.RolledBack, LOOK_AGAIN);
+  }
+
   /** Records the candidate as stable: what promotion (or a first revision) ends with. */
   public static Step succeeded(RolloutState state, String message) {
     GuardedRolloutStatus s = state.status();

@@ -48,6 +48,9 @@ final class ProgressingHandler implements PhaseHandler {
       return Step.go(Outcomes.idlePhase(s));
     }
     long revision = s.candidateRevision;
+    if (!Tracks.holds(state, Track.CANDIDATE, revision, s.candidateHash)) {
+      return candidateNotAsStaged(state);
+    }
     RolloutStrategy strategy = state.strategy();
     Optional<Claims.Foreign> foreign = Claims.find(state, state.selectedPods());
     if (foreign.isPresent()) {
@@ -253,16 +256,8 @@ final class ProgressingHandler implements PhaseHandler {
     GuardedRolloutStatus s = state.status();
     long revision = s.candidateRevision;
     Optional<ConfigMap> candidate = state.track(Track.CANDIDATE);
-    if (candidate.isEmpty()
-        || DerivedConfigMaps.revisionOf(candidate.get()).orElse(-1) != revision
-        || !ConfigContent.ofDerived(candidate.get()).hash().equals(s.candidateHash)) {
-      return Rollback.run(
-          state,
-          Track.CANDIDATE.nameFor(state.name())
-              + " no longer holds revision "
-              + revision
-              + " as staged; not promoting it",
-          RolloutPhase.RolledBack);
+    if (!DerivedConfigMaps.holds(candidate, revision, s.candidateHash)) {
+      return candidateNotAsStaged(state);
     }
     try {
       Tracks.write(
@@ -292,6 +287,32 @@ final class ProgressingHandler implements PhaseHandler {
                     + tolerated
                     + "): "
                     + gate.names(5)));
+  }
+
+  /**
+   * The candidate track does not hold what was staged and {@link Tracks#verify} could not restore
+   * it. No pod is moved to a number no track holds. While a copy of the staged content exists the
+   * repair is retried; without one the revision is withdrawn: its pods go back to stable, and its
+   * content, which is not what failed, is not quarantined.
+   */
+  private static Step candidateNotAsStaged(RolloutState state) {
+    GuardedRolloutStatus s = state.status();
+    String finding = Tracks.finding(state, Track.CANDIDATE);
+    if (Tracks.record(state, s.candidateHash).isPresent()) {
+      s.message =
+          "revision "
+              + s.candidateRevision
+              + ": no pod is moved while "
+              + finding
+              + "; restoring it";
+      return Step.rest(RolloutPhase.Progressing, Rollback.RETRY);
+    }
+    return Outcomes.withdrawn(
+        state,
+        finding
+            + ", and no copy of the staged content "
+            + s.candidateHash
+            + " is left to restore it from");
   }
 
   private static String progress(GuardedRolloutStatus s) {

@@ -9,6 +9,7 @@ import io.configguard.rollout.DerivedConfigMaps.Track;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -43,6 +44,39 @@ final class ValidatingHandler implements PhaseHandler {
     Optional<String> tooLarge = Preflight.stagedSizeError(state, revision, hash, content);
     if (tooLarge.isPresent()) {
       return fail(state, tooLarge.get());
+    }
+    if (s.stableRevision != null
+        && !Tracks.holds(state, Track.STABLE, s.stableRevision, s.stableHash)) {
+      // Pre-flight compares with what the pods run; with that unknown it fails closed, and the
+      // revision is not blamed for it.
+      s.message =
+          "revision "
+              + revision
+              + " waits: pre-flight compares with stable revision "
+              + s.stableRevision
+              + " ("
+              + s.stableHash
+              + "), but "
+              + Tracks.finding(state, Track.STABLE);
+      return Step.rest(RolloutPhase.Validating, RETRY);
+    }
+    if (s.stableRevision == null) {
+      Optional<String> serving = podServingARevision(state);
+      if (serving.isPresent()) {
+        String held =
+            "revision "
+                + revision
+                + " is not shipped to every pod at once: "
+                + serving.get()
+                + " and no track holds it; restore "
+                + Track.STABLE.nameFor(state.name())
+                + " or remove the pods' configguard.io/revision annotations";
+        if (!held.equals(s.message)) {
+          s.message = held;
+          state.warning("FirstRevisionHeld", held);
+        }
+        return Step.rest(RolloutPhase.Validating, null);
+      }
     }
     Verdict verdict = Preflight.check(state, source.get(), content);
     if (verdict.denied()) {
@@ -83,6 +117,30 @@ final class ValidatingHandler implements PhaseHandler {
     // The status records the staged revision before any pod points at it: an operator restarted
     // in between would find pods on a number the status does not know and point them back.
     return Step.rest(RolloutPhase.Progressing, Duration.ZERO);
+  }
+
+  /**
+   * A selected pod that already serves a revision of this rollout's name (a GuardedRollout deleted
+   * and re-created without its released -stable): a first revision would reach it at once.
+   */
+  private static Optional<String> podServingARevision(RolloutState state) {
+    return state.selectedPods().stream()
+        .filter(
+            p -> {
+              Map<String, String> a = PodHealth.annotations(p);
+              String claim = a.get(RolloutKeys.ROLLOUT);
+              String revision = a.get(RolloutKeys.REVISION);
+              return revision != null
+                  && !revision.isBlank()
+                  && (claim == null || claim.equals(state.name()));
+            })
+        .findFirst()
+        .map(
+            p ->
+                "pod "
+                    + p.getMetadata().getName()
+                    + " already serves revision "
+                    + PodHealth.annotations(p).get(RolloutKeys.REVISION));
   }
 
   private static Step fail(RolloutState state, String reason) {

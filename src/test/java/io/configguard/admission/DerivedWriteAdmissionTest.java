@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The operator's own write of a rollout's -stable ConfigMap skips the policies its source passed in
  * pre-flight (the example's bot-features growth rule matches "bot-features*"), and nobody else can
  * claim that: another user, or an object without the rollout's owner reference, is judged by every
- * matching policy.
+ * matching policy. (Anyone but the operator writing a rollout's own track is denied before any
+ * policy: see {@link TrackAdmissionTest}.)
  */
 class DerivedWriteAdmissionTest {
   static final String OPERATOR = "system:serviceaccount:configguard:configguard";
@@ -75,18 +76,18 @@ class DerivedWriteAdmissionTest {
 
   @ParameterizedTest(name = "{0}, owned by the rollout={1}: allowed={2}")
   @CsvSource({
-    OPERATOR + ", true, true",
-    "ci-generator, true, false",
-    "system:serviceaccount:configguard:other, true, false",
-    OPERATOR + ", false, false",
+    OPERATOR + ", true, true, ",
+    "ci-generator, true, false, is a delivery track of GuardedRollout bot-features",
+    "system:serviceaccount:configguard:other, true, false, is a delivery track of GuardedRollout",
+    OPERATOR + ", false, false, edge/bot-features/growth",
   })
   void onlyTheOperatorsOwnDerivedWritesSkipTheSourcePolicies(
-      String username, boolean owned, boolean allowed) throws Exception {
+      String username, boolean owned, boolean allowed, String denial) throws Exception {
     AdmissionResponse response = handler().handle(Review.parse(review(username, owned)));
 
     assertThat(response.getAllowed()).isEqualTo(allowed);
     if (!allowed) {
-      assertThat(response.getStatus().getMessage()).contains("edge/bot-features/growth");
+      assertThat(response.getStatus().getMessage()).contains(denial);
     }
   }
 }

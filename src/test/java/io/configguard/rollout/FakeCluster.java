@@ -160,6 +160,28 @@ final class FakeCluster implements Cluster {
     return put(map);
   }
 
+  /** What a fresh read of the rollout finds; false plays a stale pass. */
+  boolean rolloutUnchanged = true;
+
+  @Override
+  public void delete(ConfigMap map) throws Refused {
+    writes.add("delete configmap " + map.getMetadata().getName());
+    ConfigMap stored = maps.get(map.getMetadata().getName());
+    if (stored == null
+        || !stored
+            .getMetadata()
+            .getResourceVersion()
+            .equals(map.getMetadata().getResourceVersion())) {
+      throw new Refused(Refused.Why.STALE, "409");
+    }
+    maps.remove(map.getMetadata().getName());
+  }
+
+  @Override
+  public boolean rolloutUnchanged(GuardedRollout read) {
+    return rolloutUnchanged;
+  }
+
   @Override
   public boolean rolloutExists(String namespace, String name) {
     return rollouts.contains(name);

@@ -148,15 +148,24 @@ final class OperatorHarness {
 
   static GuardedRollout editSpec(
       KubernetesClient client, String ns, String name, Consumer<GuardedRollout> change) {
-    return client
-        .resources(GuardedRollout.class)
-        .inNamespace(ns)
-        .withName(name)
-        .edit(
-            r -> {
-              change.accept(r);
-              return r;
-            });
+    // The operator patches the status meanwhile: an edit that lost that race is made again.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client
+            .resources(GuardedRollout.class)
+            .inNamespace(ns)
+            .withName(name)
+            .edit(
+                r -> {
+                  change.accept(r);
+                  return r;
+                });
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** Waits until the rollout's status satisfies {@code condition}; returns it. */

@@ -80,17 +80,18 @@ class StaleActorIT {
    */
   enum FrozenAt {
     /**
-     * Announcing revision 2, before any write of its pass; B starts before the change. A recorded
-     * the same Event already, so B's create is refused (409) and only bumps its count.
+     * Taking revision 2: the first write of its pass, staging it in -candidate (its NewRevision
+     * Event follows the status); B starts before the change, and its write is refused (409).
      */
     TAKING_REVISION_2(
         true,
         409,
         ns ->
             r ->
-                r.is("POST", "/namespaces/" + ns + "/events")
-                    && r.body().contains("NewRevision")
-                    && r.body().contains("revision 2 (")),
+                r.writesConfigMap(ns, NAME + "-candidate") && "2".equals(r.configRevision())
+                    || r.is("POST", "/namespaces/" + ns + "/events")
+                        && r.body().contains("NewRevision")
+                        && r.body().contains("revision 2 (")),
     /** Sending its first move to revision 2, with the pod list (resourceVersions) of then. */
     MOVING_PODS_TO_2(false, 409, ns -> r -> r.movesPodTo(ns, "2")),
     /** Sending the status that ends step 1 of revision 2 (a pass that writes nothing else). */
@@ -100,7 +101,20 @@ class StaleActorIT {
         ns ->
             r ->
                 r.is("PATCH", "/namespaces/" + ns + "/guardedrollouts/" + NAME + "/status")
-                    && r.body().contains("\"path\":\"/status/currentStep\",\"value\":2"));
+                    && r.body().contains("\"path\":\"/status/currentStep\",\"value\":2")),
+    /**
+     * Baked step 1 of revision 2: the first request of the pass that ends it, be it the status that
+     * ends the step or its StepPassed Event (a replica that lost the lease while baking).
+     */
+    PASSING_STEP_1(
+        false,
+        409,
+        ns ->
+            r ->
+                ENDING_STEP_1.frozenRequest.apply(ns).test(r)
+                    || r.is("POST", "/namespaces/" + ns + "/events")
+                        && r.body().contains("StepPassed")
+                        && r.body().contains("revision 2 step 1"));
 
     final boolean startsBeforeTheChange;
     final int frozenRequestAnswer;
@@ -173,6 +187,26 @@ class StaleActorIT {
       awaitStableRevision(ns, 3);
 
       assertThat(unfrozen.code()).as("%s", unfrozen).isEqualTo(frozen.frozenRequestAnswer);
+      assertThat(
+              logB.requests(
+                  r ->
+                      r.nanos() >= unfrozen.nanos()
+                          && r.applied()
+                          && r.is("POST", "/namespaces/" + ns + "/events")))
+          .as("Events B filed once it went on from its stale view")
+          .noneMatch(r -> r.body().contains("revision 2 ") || r.body().contains("revision 2:"));
+      if (frozen == FrozenAt.PASSING_STEP_1) {
+        // Filed once, by A: B neither files it again nor bumps its count once revision 3 runs.
+        assertThat(
+                client.v1().events().inNamespace(ns).list().getItems().stream()
+                    .filter(e -> "StepPassed".equals(e.getReason()))
+                    .filter(e -> e.getMessage().startsWith("revision 2 step 1/")))
+            .singleElement()
+            .satisfies(e -> assertThat(e.getCount()).as("count").isEqualTo(1));
+        assertThat(unfrozen.path())
+            .as("B's first request after it went on")
+            .doesNotContain("/events");
+      }
       assertThat(RolloutInvariants.moves(ns, logB))
           .as("pods B moved")
           .allSatisfy(m -> assertThat(m.revision()).isEqualTo("3"));
@@ -323,8 +357,18 @@ class StaleActorIT {
     }
 
     @Override
+    public void delete(ConfigMap map) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public boolean rolloutExists(String namespace, String name) {
       return false;
+    }
+
+    @Override
+    public boolean rolloutUnchanged(GuardedRollout read) {
+      return true;
     }
 
     @Override
