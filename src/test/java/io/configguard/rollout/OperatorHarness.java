@@ -241,8 +241,28 @@ final class OperatorHarness {
         .orElse(-1);
   }
 
-  /** The reasons of the namespace's Events, oldest first (an aggregated Event counts once). */
+  /**
+   * The reasons of the namespace's Events, oldest first (an aggregated Event counts once). An Event
+   * is filed just after the status patch of its pass: this waits until no new one came for 300 ms.
+   */
   static List<String> eventReasons(KubernetesClient client, String ns) {
+    List<List<String>> last = new ArrayList<>();
+    last.add(null);
+    await()
+        .atMost(TIMEOUT)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              List<String> now = listEventReasons(client, ns);
+              boolean settled = now.equals(last.get(0));
+              last.set(0, now);
+              return settled;
+            });
+    return last.get(0);
+  }
+
+  private static List<String> listEventReasons(KubernetesClient client, String ns) {
     return client.v1().events().inNamespace(ns).list().getItems().stream()
         .sorted(
             java.util.Comparator.comparing(
