@@ -25,6 +25,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -166,15 +167,15 @@ public class GuardedRolloutReconciler
   @Override
   public DeleteControl cleanup(GuardedRollout rollout, Context<GuardedRollout> context) {
     KubernetesCluster cluster = new KubernetesCluster(context);
-    boolean released = cleanup(rollout, cluster);
+    Optional<Duration> again = cleanup(rollout, cluster);
     cluster.fileEvents(false);
-    return released
+    return again.isEmpty()
         ? DeleteControl.defaultDelete()
-        : DeleteControl.noFinalizerRemoval().rescheduleAfter(Rollback.RETRY);
+        : DeleteControl.noFinalizerRemoval().rescheduleAfter(again.get());
   }
 
-  /** One deletion pass against any {@link Cluster}; true once the finalizer may go. */
-  public boolean cleanup(GuardedRollout rollout, Cluster cluster) {
+  /** One deletion pass against any {@link Cluster}; empty once the finalizer may go. */
+  public Optional<Duration> cleanup(GuardedRollout rollout, Cluster cluster) {
     RolloutState state = state(rollout, StatusBuilder.copy(rollout.getStatus()), cluster);
     Tracks.verify(state);
     return Release.run(state);

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,8 +43,14 @@ public final class Release {
 
   private Release() {}
 
-  /** One deletion pass; true once nothing is left to do and the finalizer may go. */
-  public static boolean run(RolloutState state) {
+  /** How long a deletion waits to look again while it is held (an Event each time). */
+  static final Duration HELD = Duration.ofMinutes(1);
+
+  /**
+   * One deletion pass: empty once nothing is left to do and the finalizer may go, else when to look
+   * again.
+   */
+  public static Optional<Duration> run(RolloutState state) {
     GuardedRolloutStatus s = state.status();
     Optional<ConfigMap> stable = state.track(Track.STABLE);
     boolean stableHeld =
@@ -51,7 +58,20 @@ public final class Release {
             && s.stableHash != null
             && Tracks.holds(state, Track.STABLE, s.stableRevision, s.stableHash);
     if (stableHeld && !returnPods(state, s.stableRevision)) {
-      return false;
+      return Optional.of(Rollback.RETRY);
+    }
+    if (!stableHeld && s.candidateRevision != null && anyPodOn(state, s.candidateRevision)) {
+      // Its pods cannot go back, and deleting -candidate would empty their volume: fail closed.
+      String held =
+          "deletion waits: pods serve candidate revision "
+              + s.candidateRevision
+              + " and no track holds stable revision "
+              + s.stableRevision
+              + " to return them to ("
+              + Tracks.finding(state, Track.STABLE)
+              + "); put its content back into the source, or release the tracks by hand";
+      state.warning("DeletionHeld", held);
+      return Optional.of(HELD);
     }
     try {
       Optional<ConfigMap> candidate = state.track(Track.CANDIDATE);
@@ -71,9 +91,13 @@ public final class Release {
                 + " adopts it again");
       }
     } catch (Cluster.Refused refused) {
-      return false;
+      return Optional.of(Rollback.RETRY);
     }
-    return true;
+    return Optional.empty();
+  }
+
+  private static boolean anyPodOn(RolloutState state, long revision) {
+    return state.cluster().pods(state.namespace()).stream().anyMatch(p -> state.isOn(p, revision));
   }
 
   /** Every pod this rollout claims points at stable; false while some move is refused. */

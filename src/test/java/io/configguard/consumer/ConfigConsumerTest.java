@@ -80,6 +80,55 @@ class ConfigConsumerTest {
     assertThat(consumer.current()).isEmpty();
   }
 
+  /**
+   * A GuardedRollout deleted with a candidate in flight: the operator points the pod back at
+   * stable, deletes -candidate (kubelet empties that optional volume) and keeps -stable. The
+   * running pod serves stable; a pod that restarts (nothing loaded) comes up on stable; had -stable
+   * gone too, the running pod would keep its copy, but a restarted one would come up with nothing.
+   */
+  @Test
+  void whenATrackDisappearsRunningPodsKeepServingAndRestartedOnesNeedTheKeptStable()
+      throws IOException {
+    volume("stable", 5, "five");
+    volume("candidate", 6, "six");
+    write("revision", "6");
+    consumer.refresh();
+    assertThat(served()).isEqualTo("6:six");
+
+    write("revision", "5");
+    emptied("candidate");
+    assertThat(consumer.refresh()).isTrue();
+    assertThat(served()).isEqualTo("5:five");
+    ConfigConsumer restarted = new ConfigConsumer(root);
+    assertThat(restarted.refresh()).isTrue();
+    assertThat(restarted.current().orElseThrow().revision()).isEqualTo(5);
+
+    emptied("stable");
+    assertThat(consumer.refresh()).isFalse();
+    assertThat(served()).isEqualTo("5:five");
+    ConfigConsumer withNothing = new ConfigConsumer(root);
+    assertThat(withNothing.refresh()).isFalse();
+    assertThat(withNothing.current()).isEmpty();
+  }
+
+  /** What kubelet does to an optional ConfigMap volume whose ConfigMap is deleted: no keys left. */
+  private void emptied(String name) throws IOException {
+    Path dir = root.resolve(name);
+    Path version = dir.resolve("..v" + System.nanoTime());
+    Files.createDirectories(version);
+    Path tmp = dir.resolve("..data_tmp");
+    Files.deleteIfExists(tmp);
+    Files.createSymbolicLink(tmp, version.getFileName());
+    Files.move(
+        tmp,
+        dir.resolve("..data"),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+    for (String key : new String[] {ConfigConsumer.REVISION_FILE, "features.json"}) {
+      Files.deleteIfExists(dir.resolve(key));
+    }
+  }
+
   /** Writes a volume like kubelet's atomic writer: a new timestamped dir, then swap ..data. */
   private void volume(String name, long revision, String features) throws IOException {
     Path dir = root.resolve(name);

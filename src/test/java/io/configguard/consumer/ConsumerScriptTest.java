@@ -45,6 +45,43 @@ class ConsumerScriptTest {
     assertThat(runOnce()).isEqualTo("5:five");
   }
 
+  /**
+   * Deleting a GuardedRollout with a candidate in flight: the pod is pointed back at stable and
+   * -candidate's volume empties; the script serves stable, and so does a restarted pod (an empty
+   * served directory) while -stable is kept. With -stable gone as well, a running pod keeps its
+   * private copy.
+   */
+  @Test
+  void whenATrackDisappearsItServesStableAndKeepsItsCopy() throws Exception {
+    volume("stable", 5, "five");
+    volume("candidate", 6, "six");
+    revision("6");
+    assertThat(runOnce()).isEqualTo("6:six");
+    revision("5");
+    emptied("candidate");
+    assertThat(runOnce()).isEqualTo("5:five");
+    deleteRecursively(root.resolve("srv"));
+    assertThat(runOnce()).as("a restarted pod").isEqualTo("5:five");
+    emptied("stable");
+    assertThat(runOnce()).isEqualTo("5:five");
+  }
+
+  private void emptied(String name) throws IOException {
+    try (var files = Files.list(root.resolve("config").resolve(name))) {
+      for (Path file : files.toList()) {
+        Files.delete(file);
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
   private String runOnce() throws Exception {
     ProcessBuilder builder = new ProcessBuilder("sh", script.toString()).redirectErrorStream(true);
     builder.environment().put("CONFIG", root.resolve("config").toString());

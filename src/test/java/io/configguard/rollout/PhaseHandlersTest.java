@@ -228,6 +228,24 @@ class PhaseHandlersTest {
     }
 
     @Test
+    void preflightFailsClosedWhileNoTrackHoldsTheStableRevision() {
+      status.stableRevision = 4L;
+      status.stableHash = ConfigContent.of(source(NAME, features(10))).hash();
+      status.candidateRevision = 5L;
+
+      Step step = run(RolloutPhase.Validating);
+
+      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Validating, ValidatingHandler.RETRY));
+      assertThat(status.message)
+          .isEqualTo(
+              "revision 5 waits: pre-flight compares with stable revision 4 ("
+                  + status.stableHash
+                  + "), but bot-features-stable is missing");
+      assertThat(cluster.writes).isEmpty();
+      assertThat(status.failedRevisions).isNullOrEmpty();
+    }
+
+    @Test
     void theFirstRevisionBecomesStableWithoutStaging() {
       Step step = run(RolloutPhase.Validating);
       assertThat(step.phase()).isEqualTo(RolloutPhase.Succeeded);
@@ -299,6 +317,58 @@ class PhaseHandlersTest {
       assertThat(status.message).contains("already holds revision 9");
       assertThat(revisionIn(Track.CANDIDATE)).isEqualTo(9);
       assertThat(cluster.writes).isEmpty();
+    }
+  }
+
+  @Nested
+  class TrackRepair {
+    @BeforeEach
+    void succeeded() {
+      stable(4, 10);
+    }
+
+    @Test
+    void aRevisionKeySetByHandIsPutBackOnlyByAPassWhoseRolloutIsUnchangedOnTheServer() {
+      cluster.maps.get("bot-features-stable").getData().put(DerivedConfigMaps.REVISION_KEY, "99");
+      cluster.rolloutUnchanged = false;
+
+      Tracks.verify(state());
+
+      assertThat(revisionIn(Track.STABLE)).isEqualTo(99);
+      assertThat(cluster.eventReasons()).containsExactly("TrackRepairRefused");
+      cluster.rolloutUnchanged = true;
+      Tracks.verify(state());
+      assertThat(revisionIn(Track.STABLE)).isEqualTo(4);
+      assertThat(cluster.events.get(1))
+          .isEqualTo(
+              "TrackRepaired: bot-features-stable holds revision 99 with content "
+                  + status.stableHash
+                  + "; restored the staged revision 4 ("
+                  + status.stableHash
+                  + ") from bot-features-stable");
+    }
+
+    @Test
+    void aDeletedStableIsReCreatedFromTheCandidateCopy() {
+      cluster.maps.remove("bot-features-stable");
+
+      Tracks.verify(state());
+
+      assertThat(revisionIn(Track.STABLE)).isEqualTo(4);
+      assertThat(cluster.writes).containsExactly("create configmap bot-features-stable");
+    }
+
+    @Test
+    void withNoCopyLeftNothingIsWrittenAndNoPodIsPointedAtTheLostNumber() {
+      cluster.maps.clear();
+      onRevision("p-a1", 5);
+
+      Tracks.verify(state());
+      boolean settled = Converge.run(state());
+
+      assertThat(settled).isFalse();
+      assertThat(cluster.writes).isEmpty();
+      assertThat(cluster.revisionOf("p-a1")).isEqualTo("5");
     }
   }
 
@@ -433,9 +503,39 @@ class PhaseHandlersTest {
       status.currentStep = 3;
       status.bakeStartedAt = T0.minusSeconds(61).toString();
       assertThat(run(RolloutPhase.Progressing).phase()).isEqualTo(RolloutPhase.RolledBack);
+      // Withdrawn, not failed: the content that was staged is not what went wrong.
+      assertThat(status.failedRevisions).isNullOrEmpty();
+      assertThat(status.history)
+          .last()
+          .satisfies(h -> assertThat(h.message).startsWith("withdrawn"));
+      assertThat(status.message).contains("bot-features-candidate holds revision 5 with content");
       run(RolloutPhase.RolledBack);
       assertThat(revisionIn(Track.STABLE)).isEqualTo(4);
       assertThat(cluster.revisionOf("p-a1")).isEqualTo("4");
+    }
+
+    @Test
+    void aTamperedCandidateMovesNoPodAndIsRestoredFromTheSourceThatStillHoldsIt() {
+      cluster.put(source(NAME, features(12)));
+      cluster.maps.get("bot-features-candidate").getData().put("features.json", features(500));
+
+      Step step = run(RolloutPhase.Progressing);
+
+      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Progressing, Rollback.RETRY));
+      assertThat(cluster.podWrites()).isZero();
+      assertThat(status.failedRevisions).isNullOrEmpty();
+      Tracks.verify(state());
+      assertThat(cluster.maps.get("bot-features-candidate").getData())
+          .containsEntry("features.json", features(12))
+          .containsEntry(DerivedConfigMaps.REVISION_KEY, "5");
+      assertThat(cluster.events)
+          .singleElement()
+          .asString()
+          .startsWith("TrackRepaired: bot-features-candidate holds revision 5 with content ")
+          .endsWith(
+              "restored the staged revision 5 (" + status.candidateHash + ") from bot-features");
+      run(RolloutPhase.Progressing);
+      assertThat(cluster.revisionOf("p-a1")).isEqualTo("5");
     }
 
     @Test
