@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -141,7 +142,10 @@ public final class Release {
         if (f.hash == null) {
           continue;
         }
-        failed.add(Map.of("revision", f.revision == null ? 0 : f.revision, "hash", f.hash));
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("revision", f.revision == null ? 0 : f.revision);
+        entry.put("hash", f.hash);
+        failed.add(entry);
       }
     }
     ConfigMap copy = new ConfigMapBuilder(stable).build();

@@ -373,6 +373,51 @@ class PhaseHandlersTest {
   }
 
   @Nested
+  class Deletion {
+    @BeforeEach
+    void inFlight() {
+      stable(4, 10);
+      candidate(5, 12, 1);
+      onRevision("p-a1", 5);
+    }
+
+    @Test
+    void candidatePodsGoBackThenCandidateIsDeletedAndStableReleasedWithTheRecord() {
+      status.failedRevisions.add(
+          new io.configguard.api.FailedRevision(3L, "badbadbadbadbad0", "unhealthy", "t"));
+
+      assertThat(Release.run(state())).isEmpty();
+
+      assertThat(cluster.revisionOf("p-a1")).isEqualTo("4");
+      assertThat(cluster.maps).doesNotContainKey("bot-features-candidate");
+      ConfigMap stable = cluster.maps.get("bot-features-stable");
+      assertThat(stable.getMetadata().getOwnerReferences()).isEmpty();
+      assertThat(stable.getMetadata().getLabels())
+          .containsEntry(DerivedConfigMaps.RELEASED_LABEL, "true");
+      assertThat(stable.getMetadata().getAnnotations())
+          .containsEntry(DerivedConfigMaps.LATEST_REVISION_ANNOTATION, "5")
+          .containsEntry(
+              DerivedConfigMaps.FAILED_ANNOTATION,
+              "[{\"revision\":3,\"hash\":\"badbadbadbadbad0\"}]");
+      assertThat(cluster.eventReasons()).containsExactly("PodsReturned", "Released");
+    }
+
+    @Test
+    void withNoTrackHoldingStableItWaitsRatherThanEmptyTheCandidatePodsVolume() {
+      cluster.maps.remove("bot-features-stable");
+
+      assertThat(Release.run(state())).contains(Release.HELD);
+
+      assertThat(cluster.maps).containsKey("bot-features-candidate");
+      assertThat(cluster.revisionOf("p-a1")).isEqualTo("5");
+      assertThat(cluster.events)
+          .singleElement()
+          .asString()
+          .startsWith("DeletionHeld: deletion waits: pods serve candidate revision 5");
+    }
+  }
+
+  @Nested
   class Progressing {
     @BeforeEach
     void inFlight() {

@@ -105,6 +105,7 @@ class TrackTamperIT {
     assertThat(done.getStatus().failedRevisions).isNullOrEmpty();
     assertStableHolds(client, ns, NAME, 2, features(12));
     assertPodsOn(client, ns, pods, "2");
+    RolloutInvariants.assertEachPodMovedOnceTo(ns, List.of("2"), log);
     assertThat(OperatorHarness.eventReasons(client, ns)).contains("TrackRepaired");
   }
 
@@ -124,6 +125,7 @@ class TrackTamperIT {
     assertThat(done.getStatus().failedRevisions).isNullOrEmpty();
     assertStableHolds(client, ns, NAME, 2, features(12));
     assertPodsOn(client, ns, pods, "2");
+    RolloutInvariants.assertEachPodMovedOnceTo(ns, List.of("2"), log);
     // Each move to 2 found -candidate holding 2: the re-creation came before the second step's.
     List<RequestLog.Request> writes = log.requests(RequestLog.Request::applied);
     long recreated =
