@@ -163,7 +163,9 @@ class ChartTest {
                         .set("webhook.timeoutSeconds", 3)
                         .set("webhook.manage", false)
                         .set("podDisruptionBudget.minAvailable", 2)
-                        .set("metrics.serviceMonitor.enabled", true)));
+                        .set("metrics.serviceMonitor.enabled", true)
+                        .set("operator.trackBreakGlass.users[0]", "oncall")
+                        .set("operator.trackBreakGlass.users[1]", "alice")));
     Deployment deployment = ofType(objects, Deployment.class).get(0);
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
     assertThat(
@@ -186,6 +188,8 @@ class ChartTest {
     assertThat(env.get("CONFIGGUARD_WEBHOOK_FAILURE_POLICY")).isEqualTo("Ignore");
     assertThat(env.get("CONFIGGUARD_WEBHOOK_TIMEOUT_SECONDS")).isEqualTo("3");
     assertThat(env.get("CONFIGGUARD_WEBHOOK_MANAGE")).isEqualTo("false");
+    assertThat(env.get("CONFIGGUARD_TRACKS_BREAK_GLASS_USERS")).isEqualTo("oncall,alice");
+    assertThat(env).doesNotContainKey("CONFIGGUARD_TRACKS_BREAK_GLASS_GROUPS");
     assertThat(kinds(objects)).contains("ServiceMonitor");
   }
 
