@@ -60,6 +60,7 @@ import java.util.stream.Collectors;
  *   spec.abort ─▶ Aborted: a candidate in flight is rolled back; no new revision while set
  *   every pass first checks both tracks against the status and repairs them ({@link Tracks#verify})
  *   deletion (finalizer) ─▶ {@link Release}: pods back on stable, -candidate deleted, -stable kept
+ *   (neither repairs nor deletion act while a freeze holds the namespace)
  * </pre>
  */
 @Singleton
@@ -177,6 +178,15 @@ public class GuardedRolloutReconciler
   /** One deletion pass against any {@link Cluster}; empty once the finalizer may go. */
   public Optional<Duration> cleanup(GuardedRollout rollout, Cluster cluster) {
     RolloutState state = state(rollout, StatusBuilder.copy(rollout.getStatus()), cluster);
+    if (state.freeze().isPresent()) {
+      // A freeze touches nothing, deletions included: the finalizer waits for it to lift.
+      state.warning(
+          "DeletionHeld",
+          "deletion waits: ConfigFreeze "
+              + state.freeze().get().getMetadata().getName()
+              + " holds this namespace; pods and tracks are left as they are until it lifts");
+      return Optional.of(Release.HELD);
+    }
     Tracks.verify(state);
     return Release.run(state);
   }
@@ -201,7 +211,9 @@ public class GuardedRolloutReconciler
     GuardedRolloutStatus draft = StatusBuilder.copy(original);
     RolloutState state = state(rollout, draft, cluster);
     Instant now = state.now();
-    Tracks.verify(state);
+    if (state.freeze().isEmpty()) {
+      Tracks.verify(state); // a freeze touches no ConfigMap, repairs included
+    }
 
     RolloutPhase phase =
         Holds.resolve(draft, rollout.getSpec(), state.freeze(), state.specErrors());

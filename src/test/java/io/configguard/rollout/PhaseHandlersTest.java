@@ -367,6 +367,10 @@ class PhaseHandlersTest {
       boolean settled = Converge.run(state());
 
       assertThat(settled).isFalse();
+      assertThat(status.message)
+          .isEqualTo(
+              "1 pods are not on stable revision 4 and stay where they are: bot-features-stable is"
+                  + " missing and no copy of its content is left");
       assertThat(cluster.writes).isEmpty();
       assertThat(cluster.revisionOf("p-a1")).isEqualTo("5");
     }
@@ -400,6 +404,28 @@ class PhaseHandlersTest {
               DerivedConfigMaps.FAILED_ANNOTATION,
               "[{\"revision\":3,\"hash\":\"badbadbadbadbad0\"}]");
       assertThat(cluster.eventReasons()).containsExactly("PodsReturned", "Released");
+    }
+
+    @Test
+    void aFreezeHoldsTheDeletionAndTheRepairsWithNothingTouched() {
+      cluster.freezes.add(
+          Serialization.unmarshal(
+              "{\"apiVersion\":\"configguard.io/v1alpha1\",\"kind\":\"ConfigFreeze\","
+                  + "\"metadata\":{\"name\":\"incident-42\"},\"spec\":{\"reason\":\"INC-42\"}}",
+              ConfigFreeze.class));
+      cluster.maps.remove("bot-features-stable");
+      GuardedRolloutReconciler reconciler = new GuardedRolloutReconciler(state().services());
+
+      assertThat(reconciler.cleanup(rollout, cluster)).contains(Release.HELD);
+      rollout.setStatus(status);
+      reconciler.reconcile(rollout, cluster);
+
+      assertThat(cluster.writes).isEmpty();
+      assertThat(cluster.revisionOf("p-a1")).isEqualTo("5");
+      assertThat(cluster.events.get(0))
+          .isEqualTo(
+              "DeletionHeld: deletion waits: ConfigFreeze incident-42 holds this namespace; pods"
+                  + " and tracks are left as they are until it lifts");
     }
 
     @Test
