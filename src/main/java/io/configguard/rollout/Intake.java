@@ -23,8 +23,12 @@ public final class Intake {
       s.consecutiveFailures = null;
       state.normal("CircuitClosed", "the spec changed: new revisions are taken again");
     }
-    if (Release.adopt(state)) {
-      idle = Outcomes.idlePhase(s);
+    switch (Release.adopt(state)) {
+      case ADOPTED -> idle = Outcomes.idlePhase(s);
+      case REFUSED -> {
+        return Step.rest(idle, ValidatingHandler.RETRY);
+      }
+      case NONE -> {}
     }
     Optional<ConfigMap> source = state.source();
     if (source.isEmpty()) {

@@ -160,16 +160,26 @@ public final class Release {
     return copy;
   }
 
+  /** What {@link #adopt} did. */
+  public enum Adoption {
+    /** Nothing to adopt. */
+    NONE,
+    /** The status now has the released revision as stable. */
+    ADOPTED,
+    /** A released -stable is there but cannot be taken back now: nothing may ship over it. */
+    REFUSED
+  }
+
   /**
    * A rollout with no record of its own takes a released (or its own, recorded) {@code -stable}
-   * back: ownership first, then the status. Returns whether the status now has a stable revision; a
-   * released ConfigMap whose bytes do not match its hash is not adopted (the message says why).
+   * back: ownership first, then the status. A released ConfigMap whose bytes do not match its hash
+   * is not adopted (the message says why), and no revision ships while it is there.
    */
-  public static boolean adopt(RolloutState state) {
+  public static Adoption adopt(RolloutState state) {
     GuardedRolloutStatus s = state.status();
     Optional<ConfigMap> found = state.track(Track.STABLE);
     if (s.stableRevision != null || s.latestRevision != null || found.isEmpty()) {
-      return false;
+      return Adoption.NONE;
     }
     ConfigMap stable = found.get();
     Map<String, String> annotations = stable.getMetadata().getAnnotations();
@@ -179,7 +189,7 @@ public final class Release {
             && annotations != null
             && annotations.containsKey(DerivedConfigMaps.LATEST_REVISION_ANNOTATION);
     if (!released && !recorded) {
-      return false;
+      return Adoption.NONE;
     }
     OptionalLong revision = DerivedConfigMaps.revisionOf(stable);
     Optional<String> hash = DerivedConfigMaps.hashOf(stable);
@@ -190,7 +200,7 @@ public final class Release {
           Track.STABLE.nameFor(state.name())
               + " was released by a deleted GuardedRollout but its content no longer matches its"
               + " hash: not adopted, and no revision is shipped until it is restored or deleted";
-      return false;
+      return Adoption.REFUSED;
     }
     if (released) {
       ConfigMap adopted = new ConfigMapBuilder(stable).build();
@@ -208,7 +218,7 @@ public final class Release {
         state.cluster().update(adopted);
       } catch (Cluster.Refused refused) {
         s.message = "adopting " + Track.STABLE.nameFor(state.name()) + ": " + refused.getMessage();
-        return false;
+        return Adoption.REFUSED;
       }
     }
     long latest = revision.getAsLong();
@@ -252,7 +262,7 @@ public final class Release {
         new RolloutHistoryEntry(
             s.stableRevision, s.stableHash, RolloutPhase.Succeeded, s.message, time));
     state.normal("Adopted", s.message);
-    return true;
+    return Adoption.ADOPTED;
   }
 
   private static List<FailedRevision> recordedFailures(Map<String, String> annotations) {

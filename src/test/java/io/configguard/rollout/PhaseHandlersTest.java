@@ -377,6 +377,49 @@ class PhaseHandlersTest {
   }
 
   @Nested
+  class Adoption {
+    /** A -stable released by hand (README): no owner, labelled released, no record. */
+    @BeforeEach
+    void releasedByHand() {
+      ConfigContent content = ConfigContent.of(source(NAME, features(10)));
+      ConfigMap stable = DerivedConfigMaps.build(rollout, Track.STABLE, 3, content.hash(), content);
+      stable.getMetadata().setOwnerReferences(List.of());
+      stable.getMetadata().getLabels().put(DerivedConfigMaps.RELEASED_LABEL, "true");
+      cluster.put(stable);
+      cluster.put(source(NAME, features(10)));
+    }
+
+    @Test
+    void aRolloutOfTheSameNameAdoptsItAndNumbersOnFromTheRevisionItHolds() {
+      Step step = run(RolloutPhase.Pending);
+
+      assertThat(step.phase()).isEqualTo(RolloutPhase.Succeeded);
+      assertThat(status.stableRevision).isEqualTo(3);
+      assertThat(status.latestRevision).isEqualTo(3);
+      ConfigMap adopted = cluster.maps.get("bot-features-stable");
+      assertThat(adopted.getMetadata().getLabels())
+          .doesNotContainKey(DerivedConfigMaps.RELEASED_LABEL);
+      assertThat(DerivedConfigMaps.ownedBy(adopted, rollout)).isTrue();
+      assertThat(cluster.eventReasons()).containsExactly("Adopted");
+    }
+
+    @Test
+    void releasedContentThatNoLongerMatchesItsHashIsNotAdoptedAndNothingShips() {
+      cluster.maps.get("bot-features-stable").getData().put("features.json", features(99));
+
+      run(RolloutPhase.Pending);
+
+      assertThat(status.stableRevision).isNull();
+      assertThat(status.message)
+          .isEqualTo(
+              "bot-features-stable was released by a deleted GuardedRollout but its content no"
+                  + " longer matches its hash: not adopted, and no revision is shipped until it is"
+                  + " restored or deleted");
+      assertThat(cluster.writes).isEmpty();
+    }
+  }
+
+  @Nested
   class Deletion {
     @BeforeEach
     void inFlight() {
