@@ -307,6 +307,14 @@ class ChartRbacIT {
                 .unmarshal(source(2), io.fabric8.kubernetes.api.model.ConfigMap.class))
         .update();
     awaitStable(admin, 2);
+    // Deleting the rollout: its finalizer deletes -candidate and releases -stable.
+    admin.resources(GuardedRollout.class).inNamespace(NS).withName("bot-features").delete();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                admin.resources(GuardedRollout.class).inNamespace(NS).withName("bot-features").get()
+                    == null);
     // Leader election renewed its Lease, the webhook configuration was written, Events were sent.
     await()
         .atMost(Duration.ofSeconds(60))
@@ -317,6 +325,7 @@ class ChartRbacIT {
                     .anyMatch(r -> r.startsWith("patch coordination.k8s.io leases in configguard"))
                     .anyMatch(r -> r.startsWith("create core events"))
                     .anyMatch(r -> r.startsWith("patch core pods in edge"))
+                    .anyMatch(r -> r.startsWith("delete core configmaps in edge"))
                     .anyMatch(
                         r ->
                             r.startsWith(
