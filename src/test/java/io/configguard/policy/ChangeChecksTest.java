@@ -50,6 +50,19 @@ class ChangeChecksTest {
             Map.of("f", items(60)),
             Map.of("f", items(0)),
             "f: $.features shrank from 60 to 0 items (ratio 0.00 < 0.5)"),
+        // A guarded key that disappears shrank to nothing; growth has nothing to say about it.
+        row(
+            shrink,
+            Map.of("f", items(60)),
+            Map.of("other.txt", "x"),
+            "f: $.features shrank from 60 to 0 items (ratio 0.00 < 0.5); the key was removed"),
+        row(growth, Map.of("f", items(60)), Map.of("other.txt", "x")),
+        row(
+            "key: 'f*'\nmaxShrink: {ratio: 0.9}",
+            Map.of("f1", "1234567890", "f2", "12"),
+            Map.of("f2", "12"),
+            "f1: value shrank from 10 to 0 bytes (ratio 0.00 < 0.9); the key was removed"),
+        row(shrink, Map.of("g", items(60)), Map.of("other.txt", "x")),
         row(
             "key: f\nmaxShrink: {ratio: 0.9}",
             Map.of("f", "1234567890"),
@@ -125,5 +138,32 @@ class ChangeChecksTest {
                 + "rules:\n- name: r\n"
                 + Fixtures.indent(rule, "  "));
     assertThat(report(policy, Target.of(Operation.UPDATE, after, before))).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @MethodSource("removedPathCases")
+  void aRemovedPathShrankToNothing(String rule, List<String> expected) throws Exception {
+    JsonNode before =
+        Fixtures.yaml(
+            "apiVersion: example.com/v1\nkind: Route\nmetadata: {name: r}\n"
+                + "spec: {owner: edge, limits: {hosts: [a, b, c, d]}}");
+    JsonNode after =
+        Fixtures.yaml(
+            "apiVersion: example.com/v1\nkind: Route\nmetadata: {name: r}\nspec: {owner: edge}");
+    Policy policy =
+        Fixtures.policy(
+            "match: {resources: [{apiGroups: [example.com], kinds: [Route]}]}\n"
+                + "rules:\n- name: r\n"
+                + Fixtures.indent(rule, "  "));
+    assertThat(report(policy, Target.of(Operation.UPDATE, after, before))).isEqualTo(expected);
+  }
+
+  static Stream<Arguments> removedPathCases() {
+    return Stream.of(
+        Arguments.of(
+            "path: $.spec.limits\nmaxShrink: {path: $.hosts, ratio: 0.5}",
+            List.of("$.spec.limits.hosts shrank from 4 to 0 items (ratio 0.00 < 0.5); removed")),
+        Arguments.of("path: $.spec.limits\nmaxGrowth: {path: $.hosts, ratio: 1.5}", List.of()),
+        Arguments.of("path: $.spec.owner\nmaxShrink: {ratio: 0.5}", List.of()));
   }
 }
