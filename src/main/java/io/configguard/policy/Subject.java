@@ -137,7 +137,12 @@ final class Subject {
         && entry.bytes() <= ev.limits().maxDocumentBytes()) {
       try {
         String text = entry.text(ev.limits().maxDocumentBytes());
-        return JsonCount.count(text, path, ev.limits().maxDepth());
+        long counted = JsonCount.count(text, path, ev.limits().maxDepth());
+        if (counted >= 0) {
+          return counted;
+        }
+        // What the scanner cannot count (a negative index, text it cannot follow) is counted
+        // from the full parse below: never "no old value", which would switch the check off.
       } catch (ParseFailure e) {
         return -1;
       }

@@ -24,6 +24,12 @@ class ChangeChecksTest {
     return out.append("]}").toString();
   }
 
+  static String tiers(int lastRules) {
+    return "{\"tiers\": [{\"rules\": [1, 2]}, {\"rules\": "
+        + items(lastRules).substring("{\"features\": ".length(), items(lastRules).length() - 1)
+        + "}]}";
+  }
+
   static Stream<Arguments> cases() {
     String growth = "key: f\nformat: json\nmaxGrowth: {path: $.features, ratio: 1.5}";
     String shrink = "key: f\nformat: json\nmaxShrink: {path: $.features, ratio: 0.5}";
@@ -35,6 +41,17 @@ class ChangeChecksTest {
             Map.of("f", items(120)),
             "f: $.features grew from 60 to 120 items (ratio 2.00 > 1.5)"),
         row(growth, null, Map.of("f", items(120))),
+        // The counting scanner of the old side cannot take a negative index: a full parse can.
+        row(
+            "key: f\nformat: json\nmaxGrowth: {path: '$.tiers[-1].rules', ratio: 1.5}",
+            Map.of("f", tiers(4)),
+            Map.of("f", tiers(400)),
+            "f: $.tiers[-1].rules grew from 4 to 400 items (ratio 100.00 > 1.5)"),
+        row(
+            "key: f\nformat: yaml\nmaxGrowth: {path: '$.tiers[-1].rules', ratio: 1.5}",
+            Map.of("f", tiers(4)),
+            Map.of("f", tiers(400)),
+            "f: $.tiers[-1].rules grew from 4 to 400 items (ratio 100.00 > 1.5)"),
         row(growth, Map.of("g", items(1)), Map.of("f", items(120))),
         row(growth, Map.of("f", items(0)), Map.of("f", items(120))),
         row(growth, Map.of("f", "not json"), Map.of("f", items(120))),
