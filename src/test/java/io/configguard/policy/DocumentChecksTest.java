@@ -106,7 +106,27 @@ class DocumentChecksTest {
         row(
             "key: f.json\nformat: json\nunique: {path: '$.features[*]'}",
             Map.of("f.json", "{\"features\": [{\"k\": [1, 2]}, {\"k\": [2, 1]}, {\"k\": [1, 2]}]}"),
-            "f.json: duplicate {\"k\":[1,2]} at $.features[2] (first at $.features[0])"));
+            "f.json: duplicate {\"k\":[1,2]} at $.features[2] (first at $.features[0])"),
+        // Numbers are compared by value, whatever their spelling, in JSON and in YAML.
+        row(
+            "key: f.json\nformat: json\nunique: {path: '$.ids[*]'}",
+            Map.of(
+                "f.json", "{\"ids\": [1, 1.0, 1e0, 10E-1, 100000000000, 1e11, 2, \"1\", 0, -0.0]}"),
+            "f.json: duplicate 1.0 at $.ids[1] (first at $.ids[0])",
+            "f.json: duplicate 1.0 at $.ids[2] (first at $.ids[0])",
+            "f.json: duplicate 1.0 at $.ids[3] (first at $.ids[0])",
+            "f.json: duplicate 1.0E11 at $.ids[5] (first at $.ids[4])",
+            "f.json: duplicate -0.0 at $.ids[9] (first at $.ids[8])"),
+        row(
+            "key: f.yaml\nformat: yaml\nunique: {path: '$.ids[*]'}",
+            Map.of("f.yaml", "ids: [1, 1.0, 1e0, 100000000000, 1e11, 2, '1']"),
+            "f.yaml: duplicate 1.0 at $.ids[1] (first at $.ids[0])",
+            "f.yaml: duplicate 1.0 at $.ids[2] (first at $.ids[0])",
+            "f.yaml: duplicate 1.0E11 at $.ids[4] (first at $.ids[3])"),
+        row(
+            "key: f.json\nformat: json\nunique: {path: '$.features[*]'}",
+            Map.of("f.json", "{\"features\": [{\"k\": [1, 2.50]}, {\"k\": [1.0, 2.5]}]}"),
+            "f.json: duplicate {\"k\":[1.0,2.5]} at $.features[1] (first at $.features[0])"));
   }
 
   static Arguments row(String rule, Map<String, String> data, String... expected) {
