@@ -105,6 +105,21 @@ final class Subject {
     return Json.size(node);
   }
 
+  /** The value's text, or null when there is none (not a key, not a string node, unreadable). */
+  String text() {
+    if (gone) {
+      return null;
+    }
+    if (entry != null) {
+      try {
+        return entry.text(ev.limits().maxDocumentBytes());
+      } catch (ParseFailure e) {
+        return null;
+      }
+    }
+    return node != null && node.isTextual() ? node.textValue() : null;
+  }
+
   /** The document the checks read: the parsed value, or the node itself. */
   Parsed document() {
     if (entry != null) {

@@ -94,6 +94,37 @@ class DocumentChecksTest {
             Map.of("f.json", "{"),
             "f.json: invalid JSON at line 1, column 2: Unexpected end-of-input: expected close"
                 + " marker for Object"),
+        // Opt-in: keys a consumer reads as one (Go's encoding/json, YAML 1.1 readers)
+        row(
+            "key: f.json\nformat: json\nduplicateKeys: caseInsensitive",
+            Map.of(
+                "f.json",
+                "{\"a\": {\"Name\": 1, \"name\": 2}, \"x\": [{\"\\ud800\": 1, \"\\udc01\": 2}]}"),
+            "f.json: duplicate key \"name\" in $.a: a case-insensitive reader (Go's"
+                + " encoding/json) reads it as \"Name\"",
+            "f.json: duplicate key \"\\udc01\" in $.x[0]: a case-insensitive reader (Go's"
+                + " encoding/json) reads it as \"\\ud800\""),
+        row(
+            "key: f.json\nformat: json\nduplicateKeys: exact",
+            Map.of("f.json", "{\"Name\": 1, \"name\": 2}")),
+        row(
+            "key: f.json\nformat: json\nduplicateKeys: caseInsensitive",
+            Map.of("f.json", "{\"K\": 1, \"\u212a\": 2, \"\u017f\": 3, \"s\": 4}"),
+            "f.json: duplicate key \"\u212a\" in $: a case-insensitive reader (Go's"
+                + " encoding/json) reads it as \"K\"",
+            "f.json: duplicate key \"s\" in $: a case-insensitive reader (Go's"
+                + " encoding/json) reads it as \"\u017f\""),
+        row(
+            "key: f.yaml\nformat: yaml\nyaml11: true",
+            Map.of("f.yaml", "flags:\n  yes: 1\n  on: 2\n"),
+            "f.yaml: duplicate key \"on\" at line 3, column 3 in YAML 1.1: a YAML 1.1 reader"
+                + " reads it as true, like \"yes\""),
+        row(
+            "key: f.yaml\nformat: yaml\nyaml11: true",
+            Map.of("f.yaml", "flags:\n  'yes': 1\n  on: 2\n  n: 3\n  off: 4\n"),
+            "f.yaml: duplicate key \"off\" at line 5, column 3 in YAML 1.1: a YAML 1.1 reader"
+                + " reads it as false, like \"n\""),
+        row("key: f.yaml\nformat: yaml", Map.of("f.yaml", "flags:\n  yes: 1\n  on: 2\n")),
         // unique
         row(
             "key: f.json\nformat: json\nunique: {path: '$.features[*].name'}",

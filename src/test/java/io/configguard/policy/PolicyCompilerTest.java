@@ -16,6 +16,11 @@ class PolicyCompilerTest {
   static Stream<Arguments> invalid() {
     return Stream.of(
         row("rules: []", "spec.rules: at least one rule is required"),
+        row(
+            "rules: [{name: a, key: f, format: yaml, duplicateKeys: caseInsensitive},"
+                + " {name: b, key: f, format: json, yaml11: true}]",
+            "spec.rules[0].duplicateKeys: only with format: json",
+            "spec.rules[1].yaml11: only with format: yaml"),
         row("rules: [{maxKeys: 1}]", "spec.rules[0].name: required"),
         row(
             "rules: [{name: a}]",
