@@ -94,6 +94,22 @@ class DocumentChecksTest {
             Map.of("f.json", "{"),
             "f.json: invalid JSON at line 1, column 2: Unexpected end-of-input: expected close"
                 + " marker for Object"),
+        // YAML's .inf/.nan against numeric schema keywords: a clear violation, not an exception
+        row(
+            "key: f.yaml\nformat: yaml\njsonSchema: {properties: {v: {maximum: 10}}}",
+            Map.of("f.yaml", "v: .nan\n"),
+            "f.yaml: jsonSchema: $.v: .nan is not a finite number; JSON Schema (maximum, minimum,"
+                + " enum, multipleOf) cannot judge it"),
+        row(
+            "key: f.yaml\nformat: yaml\njsonSchema: {properties: {v: {enum: [1, 2]}}}",
+            Map.of("f.yaml", "v: .nan\n"),
+            "f.yaml: jsonSchema: $.v: .nan is not a finite number; JSON Schema (maximum, minimum,"
+                + " enum, multipleOf) cannot judge it"),
+        row(
+            "key: f.yaml\nformat: yaml\njsonSchema: {properties: {v: {items: {multipleOf: 2}}}}",
+            Map.of("f.yaml", "v: [2, -.inf]\n"),
+            "f.yaml: jsonSchema: $.v[1]: -.inf is not a finite number; JSON Schema (maximum,"
+                + " minimum, enum, multipleOf) cannot judge it"),
         // Opt-in: keys a consumer reads as one (Go's encoding/json, YAML 1.1 readers)
         row(
             "key: f.json\nformat: json\nduplicateKeys: caseInsensitive",
