@@ -61,6 +61,14 @@ class StrictParsersTest {
   static Stream<Arguments> refused() {
     return Stream.of(
         Arguments.of(
+            Format.json,
+            "{\"[Source:a\": 1, \"[Source:a\": 2}",
+            "duplicate key \"[Source:a\" at line 1, column 18 in JSON"),
+        Arguments.of(
+            Format.json,
+            "{\"it's (x)\": 1, \"it's (x)\": 2}",
+            "duplicate key \"it's (x)\" at line 1, column 17 in JSON"),
+        Arguments.of(
             Format.yaml,
             "d: &d {a: 1}\ne:\n  <<: *d\n  a: 2\n  a: 3\n",
             "duplicate key \"a\" at line 5, column 3 in YAML"),
