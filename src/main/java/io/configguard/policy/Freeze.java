@@ -94,12 +94,9 @@ public final class Freeze {
     if (target.kind().group().equals(ConfigPolicy.GROUP)) {
       return false;
     }
-    String ns = target.namespace() == null ? "" : target.namespace();
-    if (!ns.isEmpty() && !namespaceSelector.isEverything()) {
-      if (!namespaceSelector.matches(
-          target.namespaceLabels() == null ? java.util.Map.of() : target.namespaceLabels())) {
-        return false;
-      }
+    if (!namespaceSelector.isEverything()
+        && !PolicyMatch.namespaceMatches(namespaceSelector, target)) {
+      return false;
     }
     return match.matches(target);
   }
