@@ -28,7 +28,7 @@ record Unique(JsonPath path) implements Check {
         findings.add(
             subject.location(),
             "duplicate "
-                + Json.brief(m.node())
+                + subject.ev().show(m.node())
                 + " at "
                 + m.location()
                 + " (first at "
