@@ -98,4 +98,42 @@ class SecretFragmentTest {
     }
     return best;
   }
+
+  /** key: rules judge a Secret's data (base64-decoded) and stringData like ConfigMap data. */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "data | {\"a\": 1,",
+        "stringData | {\"a\": 1,",
+      })
+  void keyRulesJudgeSecretData(String field, String brokenJson) throws Exception {
+    Policy policy =
+        new PolicyCompiler(Limits.DEFAULT)
+            .compile(
+                PolicyRef.cluster("secret-config"),
+                PolicyFiles.spec(
+                    ManifestFiles.JSON.readTree(
+                        "{\"match\": {\"resources\": [{\"apiGroups\": [\"\"], \"kinds\":"
+                            + " [\"Secret\"]}]}, \"rules\": [{\"name\": \"cfg\", \"key\":"
+                            + " \"config.json\", \"format\": \"json\"}]}"),
+                    new java.util.ArrayList<>()));
+    ObjectNode secret = ManifestFiles.JSON.createObjectNode();
+    secret.put("apiVersion", "v1").put("kind", "Secret");
+    secret.putObject("metadata").put("name", "app").put("namespace", "edge");
+    secret.putObject(field).put("config.json", field.equals("data") ? b64(brokenJson) : brokenJson);
+
+    List<String> lines =
+        Verdicts.lines(
+            Verdicts.evaluate(PolicySet.of(List.of(policy)), Target.create(secret)).violations());
+    assertThat(lines)
+        .containsExactly(
+            "secret-config/cfg: config.json: invalid JSON at line 1, column 9: <redacted>");
+
+    secret
+        .putObject(field)
+        .put("config.json", field.equals("data") ? b64("{\"a\": 1}") : "{\"a\": 1}");
+    assertThat(Verdicts.evaluate(PolicySet.of(List.of(policy)), Target.create(secret)).violations())
+        .isEmpty();
+  }
 }
