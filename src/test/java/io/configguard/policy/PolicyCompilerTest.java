@@ -80,6 +80,15 @@ class PolicyCompilerTest {
         row(
             "rules: [{name: a, cel: 'nothing == 1'}]",
             "spec.rules[0].cel: 1:1: undeclared reference to 'nothing' (in container '')"),
+        // Compiles, yet could only fail at run time and deny every object.
+        row(
+            "rules: [{name: a, cel: 'object.metadata.name'}]",
+            "spec.rules[0].cel: the expression is of type dyn, not bool; compare it (e.g. =="
+                + " true) so that it yields true or false"),
+        row(
+            "rules: [{name: a, cel: \"object.metadata.name.matches('(') || 'x'.matches('a(b')\"}]",
+            "spec.rules[0].cel: matches('('): invalid regex: missing closing )",
+            "spec.rules[0].cel: matches('a(b'): invalid regex: missing closing )"),
         row(
             "rules: [{name: a, cel: '\"text\"'}]",
             "spec.rules[0].cel: 1:1: expected type 'bool' but found 'string'"),
