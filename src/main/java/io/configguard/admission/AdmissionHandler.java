@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.configguard.api.ClusterConfigPolicy;
+import io.configguard.api.ConfigFreeze;
+import io.configguard.api.ConfigFreezeSpec;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.Enforcement;
 import io.configguard.api.GuardedRollout;
@@ -179,6 +181,14 @@ public final class AdmissionHandler {
         LOG.infof("denied GuardedRollout %s: invalid spec", objectName(review));
         return deny(
             review, "the GuardedRollout is invalid:\n" + String.join("\n", reasons), List.of());
+      }
+    }
+    if (isFreeze(review)) {
+      List<String> reasons = freezeErrors(review);
+      if (!reasons.isEmpty()) {
+        LOG.infof("denied ConfigFreeze %s: invalid spec", objectName(review));
+        return deny(
+            review, "the ConfigFreeze is invalid:\n" + String.join("\n", reasons), List.of());
       }
     }
     if (isPolicy(review)) {
@@ -467,6 +477,30 @@ public final class AdmissionHandler {
     }
     return SpecCheck.errors(review.name(), spec, rolloutsIn.apply(review.namespace()));
   }
+
+  private static boolean isFreeze(Review review) {
+    return review.kind().group().equals(ConfigPolicy.GROUP)
+        && review.kind().kind().equals(ConfigFreeze.class.getSimpleName());
+  }
+
+  /** A freeze is checked like a policy: what would not be enforced as written is refused. */
+  private static List<String> freezeErrors(Review review) {
+    ConfigFreezeSpec spec;
+    try {
+      spec = FREEZE_SPEC.treeToValue(review.object().path("spec"), ConfigFreezeSpec.class);
+    } catch (JsonProcessingException e) {
+      return List.of("spec: " + e.getOriginalMessage().lines().findFirst().orElse("unreadable"));
+    } catch (IllegalArgumentException e) {
+      return List.of("spec: unreadable");
+    }
+    return Freeze.problems(review.name(), spec);
+  }
+
+  private static final ObjectMapper FREEZE_SPEC =
+      new ObjectMapper()
+          .configure(
+              com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+              true);
 
   private static boolean isPolicy(Review review) {
     return review.kind().group().equals(ConfigPolicy.GROUP)

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.List;
@@ -91,13 +92,24 @@ public final class ClusterPolicySource
             });
   }
 
-  /** Labels of a namespace as last seen; empty when unknown or for cluster-scoped objects. */
+  /**
+   * Labels of a namespace as last seen; empty for cluster-scoped objects. A namespace the informer
+   * has not seen yet (created a moment ago) is read from the API server: deciding on no labels
+   * would skip every namespaceSelector policy and freeze for it.
+   */
   @Override
   public Map<String, String> apply(String namespace) {
-    if (namespace == null || namespace.isEmpty() || namespaces == null) {
+    if (namespace == null || namespace.isEmpty()) {
       return Map.of();
     }
-    Namespace ns = namespaces.getStore().getByKey(namespace);
+    Namespace ns = namespaces == null ? null : namespaces.getStore().getByKey(namespace);
+    if (ns == null) {
+      try {
+        ns = client.namespaces().withName(namespace).get();
+      } catch (KubernetesClientException e) {
+        LOG.warnf("namespace %s: not in the cache and not readable: %s", namespace, e.getMessage());
+      }
+    }
     if (ns == null || ns.getMetadata().getLabels() == null) {
       return Map.of();
     }

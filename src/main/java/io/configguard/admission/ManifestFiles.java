@@ -33,6 +33,7 @@ public final class ManifestFiles {
       JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
 
   private static final int MAX_ALIASES = 50;
+  private static final int MAX_LIST_NESTING = 16;
   private static final int MAX_FILE_CODE_POINTS = 32 * 1024 * 1024;
 
   /**
@@ -94,8 +95,14 @@ public final class ManifestFiles {
     List<int[]> lines = new ArrayList<>();
     try (InputStream in = Files.newInputStream(file)) {
       if (file.getFileName().toString().endsWith(".json")) {
-        nodes.add(JSON.readTree(in));
-        lines.add(new int[] {1});
+        // kubectl reads a .json file as a stream of concatenated objects: so does check.
+        try (JsonParser parser = JSON.createParser(in)) {
+          while (parser.nextToken() != null) {
+            int line = parser.currentTokenLocation().getLineNr();
+            nodes.add(JSON.readTree(parser));
+            lines.add(new int[] {Math.max(1, line)});
+          }
+        }
       } else {
         LoadSettings settings = yamlSettings(file);
         // Composing first keeps each node's position, so CI annotations can point at the object.
@@ -128,10 +135,10 @@ public final class ManifestFiles {
         throw new UnreadableException(
             file + ": document " + (documents.size() + 1) + " is not a Kubernetes object");
       }
-      if (node.path("kind").asText().endsWith("List") && node.path("items").isArray()) {
+      if (isList(node)) {
         for (int i = 0; i < node.path("items").size(); i++) {
           int itemLine = i + 1 < line.length ? line[i + 1] : line[0];
-          documents.add(new Document(file, 0, itemLine, node.path("items").get(i)));
+          expand(file, itemLine, node.path("items").get(i), 1, documents);
         }
       } else {
         documents.add(new Document(file, 0, line[0], node));
@@ -144,6 +151,26 @@ public final class ManifestFiles {
       }
     }
     return documents;
+  }
+
+  private static boolean isList(JsonNode node) {
+    return node.path("kind").asText().endsWith("List") && node.path("items").isArray();
+  }
+
+  /** An item of a List; a List among the items is expanded too, as kubectl does. */
+  private static void expand(Path file, int line, JsonNode item, int depth, List<Document> out)
+      throws UnreadableException {
+    if (!isList(item)) {
+      out.add(new Document(file, 0, line, item));
+      return;
+    }
+    if (depth >= MAX_LIST_NESTING) {
+      throw new UnreadableException(
+          file + ": kind: List nested deeper than " + MAX_LIST_NESTING + " levels");
+    }
+    for (JsonNode inner : item.path("items")) {
+      expand(file, line, inner, depth + 1, out);
+    }
   }
 
   /** The document's start line, followed by the start line of each entry of its {@code items}. */

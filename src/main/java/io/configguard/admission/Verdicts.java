@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * users read, shared by the webhook and {@code configguard check} so both say the same thing.
  */
 public final class Verdicts {
-  private static final Pattern QUOTED = Pattern.compile("\"[^\"]*\"|'[^']*'");
+  // A quote left open (a value cut short) runs to the end of the line: it is redacted too.
+  private static final Pattern QUOTED = Pattern.compile("(?m)\"[^\"\n]*(\"|$)|'[^'\n]*('|$)");
   private static final Pattern TOKEN = Pattern.compile("[^\\s\"'`,;:()\\[\\]{}<>]{4,}");
   private static final String REDACTED = "<redacted>";
 

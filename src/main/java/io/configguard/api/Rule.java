@@ -29,6 +29,17 @@ public class Rule {
   public Format format;
 
   @JsonPropertyDescription(
+      "With format json: exact (default) or caseInsensitive, where keys that differ only in case"
+          + " or in lone surrogates are duplicates too (Go's encoding/json reads them as one"
+          + " struct field).")
+  public DuplicateKeys duplicateKeys;
+
+  @JsonPropertyDescription(
+      "With format yaml: true also rejects keys that a YAML 1.1 reader (PyYAML, go-yaml v2) reads"
+          + " as one, such as yes, on and true.")
+  public Boolean yaml11;
+
+  @JsonPropertyDescription(
       "Largest total size in bytes: data + binaryData values of a ConfigMap, or the object's"
           + " JSON.")
   public Long maxTotalBytes;

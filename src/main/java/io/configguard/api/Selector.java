@@ -2,6 +2,7 @@ package io.configguard.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +22,7 @@ public class Selector {
     @JsonPropertyDescription("The label key the requirement applies to.")
     public String key;
 
+    @Pattern("^(In|NotIn|Exists|DoesNotExist)$")
     @JsonPropertyDescription("One of In, NotIn, Exists, DoesNotExist.")
     public String operator;
 

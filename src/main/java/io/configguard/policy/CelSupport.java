@@ -59,6 +59,9 @@ final class CelSupport {
     }
     try {
       CelAbstractSyntaxTree ast = cel.compile(expression).getAst();
+      if (!literalProblems(ast, expression, field, reasons)) {
+        return null;
+      }
       return new CelCheck(cel.createProgram(ast), expression, message, costLimit);
     } catch (CelValidationException e) {
       for (CelIssue issue : e.getErrors()) {
@@ -70,5 +73,51 @@ final class CelSupport {
       reasons.add(field + ": " + e.getMessage());
     }
     return null;
+  }
+
+  /**
+   * What compiles but could only ever fail at run time, and so deny every object: a result that is
+   * not statically bool (dyn, e.g. {@code object.metadata.name}), and a literal regex RE2 refuses.
+   */
+  private static boolean literalProblems(
+      CelAbstractSyntaxTree ast, String expression, String field, List<String> reasons) {
+    int before = reasons.size();
+    if (!ast.getResultType().equals(SimpleType.BOOL)) {
+      reasons.add(
+          field
+              + ": the expression is of type "
+              + ast.getResultType().name()
+              + ", not bool; compare it (e.g. == true) so that it yields true or false");
+    }
+    dev.cel.common.navigation.CelNavigableAst.fromAst(ast)
+        .getRoot()
+        .allNodes()
+        .map(n -> n.expr())
+        .filter(e -> e.getKind() == dev.cel.common.ast.CelExpr.ExprKind.Kind.CALL)
+        .filter(e -> e.call().function().equals("matches") && !e.call().args().isEmpty())
+        .map(e -> e.call().args().get(e.call().args().size() - 1))
+        .filter(
+            a ->
+                a.getKind() == dev.cel.common.ast.CelExpr.ExprKind.Kind.CONSTANT
+                    && a.constant().getKind() == dev.cel.common.ast.CelConstant.Kind.STRING_VALUE)
+        .forEach(
+            a -> {
+              String regex = a.constant().stringValue();
+              try {
+                com.google.re2j.Pattern.compile(regex);
+              } catch (com.google.re2j.PatternSyntaxException e) {
+                reasons.add(
+                    field
+                        + ": matches("
+                        + quote(regex)
+                        + "): invalid regex: "
+                        + e.getDescription());
+              }
+            });
+    return reasons.size() == before;
+  }
+
+  private static String quote(String regex) {
+    return "'" + (regex.length() > 60 ? regex.substring(0, 57) + "..." : regex) + "'";
   }
 }

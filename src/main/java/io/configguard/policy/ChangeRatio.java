@@ -32,7 +32,10 @@ final class ChangeRatio {
               + ratio(actual)
               + (growing ? " > " : " < ")
               + limit(limit)
-              + ")");
+              + ")"
+              + (subject.gone()
+                  ? (subject.key() != null ? "; the key was removed" : "; removed")
+                  : ""));
     }
   }
 

@@ -18,7 +18,11 @@ final class ConfigValue {
 
   ConfigValue(String key, String value, boolean binary) {
     this.key = key;
-    this.value = value;
+    // Like the API server (Go's base64 decoder), line breaks in binaryData are not data.
+    this.value =
+        binary && (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0)
+            ? value.replace("\r", "").replace("\n", "")
+            : value;
     this.binary = binary;
   }
 

@@ -36,7 +36,10 @@ final class Documents {
     }
   }
 
-  /** data and binaryData of a ConfigMap by key; empty for other kinds. */
+  /**
+   * data and binaryData of a ConfigMap by key; data (base64) and stringData of a Secret, judged
+   * like a ConfigMap's (stringData wins, as the API server merges it); empty for other kinds.
+   */
   Map<String, ConfigValue> entries(boolean old) {
     if (old) {
       if (oldEntries == null) {
@@ -51,12 +54,17 @@ final class Documents {
   }
 
   private Map<String, ConfigValue> entriesOf(JsonNode object) {
-    if (object == null || !target.kind().isConfigMap()) {
+    if (object == null) {
       return Map.of();
     }
     Map<String, ConfigValue> out = new LinkedHashMap<>();
-    add(object.get("data"), false, out);
-    add(object.get("binaryData"), true, out);
+    if (target.kind().isConfigMap()) {
+      add(object.get("data"), false, out);
+      add(object.get("binaryData"), true, out);
+    } else if (target.kind().group().isEmpty() && target.kind().kind().equals("Secret")) {
+      add(object.get("data"), true, out);
+      add(object.get("stringData"), false, out);
+    }
     return out;
   }
 

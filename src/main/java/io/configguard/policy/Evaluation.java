@@ -34,6 +34,21 @@ final class Evaluation {
     documents.checkDeadline();
   }
 
+  /**
+   * A value as a violation may show it: for a Secret never the value nor any part of it (the
+   * location says which one), for anything else its JSON cut to a readable length.
+   */
+  String show(com.fasterxml.jackson.databind.JsonNode value) {
+    return isSecret() ? REDACTED : Json.brief(value);
+  }
+
+  static final String REDACTED = "<redacted>";
+
+  boolean isSecret() {
+    ObjectKind kind = target().kind();
+    return kind.group().isEmpty() && kind.kind().equals("Secret");
+  }
+
   /** The format some rule of this policy gives {@code key}, or null. */
   Format formatOf(String key) {
     return policy.formatOf(key);

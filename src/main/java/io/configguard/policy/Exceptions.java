@@ -72,8 +72,17 @@ final class Exceptions {
     return new Exceptions(out);
   }
 
+  private static final java.util.regex.Pattern RFC_3339 =
+      java.util.regex.Pattern.compile(
+          "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
+
   /** The time an RFC 3339 string names, or null if it names none. */
   static Instant parse(String rfc3339) {
+    // RFC 3339 has four-digit years: "+999999999-12-31T23:59:59Z" is no time, and it would be
+    // an exception that never expires.
+    if (!RFC_3339.matcher(rfc3339.strip()).matches()) {
+      return null;
+    }
     try {
       return OffsetDateTime.parse(rfc3339.strip()).toInstant();
     } catch (DateTimeParseException e) {

@@ -7,7 +7,13 @@ record FormatCheck() implements Check {
     Parsed parsed = subject.document();
     if (!parsed.ok()) {
       String where = subject.key() != null ? "" : subject.base() + ": ";
-      findings.add(subject.location(), where + parsed.error());
+      String error = parsed.error();
+      if (subject.ev().isSecret()) {
+        // A parser's message may quote the text it choked on: keep only where it is.
+        int detail = error.indexOf(": ");
+        error = (detail < 0 ? error : error.substring(0, detail)) + ": " + Evaluation.REDACTED;
+      }
+      findings.add(subject.location(), where + error);
     }
   }
 }

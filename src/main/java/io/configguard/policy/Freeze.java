@@ -45,6 +45,28 @@ public final class Freeze {
     if (spec == null || !Boolean.TRUE.equals(spec.denyWrites)) {
       return null;
     }
+    return compileWrites(name, spec);
+  }
+
+  /**
+   * Every reason a ConfigFreeze spec is invalid, each naming its field, whether or not it denies
+   * writes: a freeze the webhook admits must do what it says (an operator "in" would otherwise be
+   * admitted and then never match).
+   */
+  public static List<String> problems(String name, ConfigFreezeSpec spec) {
+    if (spec == null) {
+      return List.of();
+    }
+    try {
+      compileWrites(name, spec);
+      return List.of();
+    } catch (InvalidPolicyException e) {
+      return e.reasons();
+    }
+  }
+
+  private static Freeze compileWrites(String name, ConfigFreezeSpec spec)
+      throws InvalidPolicyException {
     List<String> reasons = new ArrayList<>();
     LabelSelector namespaces =
         LabelSelector.compile(spec.namespaceSelector, "spec.namespaceSelector", reasons);
@@ -94,12 +116,9 @@ public final class Freeze {
     if (target.kind().group().equals(ConfigPolicy.GROUP)) {
       return false;
     }
-    String ns = target.namespace() == null ? "" : target.namespace();
-    if (!ns.isEmpty() && !namespaceSelector.isEverything()) {
-      if (!namespaceSelector.matches(
-          target.namespaceLabels() == null ? java.util.Map.of() : target.namespaceLabels())) {
-        return false;
-      }
+    if (!namespaceSelector.isEverything()
+        && !PolicyMatch.namespaceMatches(namespaceSelector, target)) {
+      return false;
     }
     return match.matches(target);
   }

@@ -53,10 +53,10 @@ record Immutable(List<Glob> keys, List<JsonPath> paths) implements Check {
         }
         String change =
             a == null
-                ? "added (now " + Json.brief(b) + ")"
+                ? "added (now " + subject.ev().show(b) + ")"
                 : b == null
-                    ? "removed (was " + Json.brief(a) + ")"
-                    : "changed from " + Json.brief(a) + " to " + Json.brief(b);
+                    ? "removed (was " + subject.ev().show(a) + ")"
+                    : "changed from " + subject.ev().show(a) + " to " + subject.ev().show(b);
         findings.add("", location + " is immutable: " + change);
       }
     }

@@ -11,7 +11,18 @@ record JsonSchemaCheck(Schema schema) implements Check {
     if (!doc.ok()) {
       return;
     }
-    for (Error error : schema.validate(doc.node())) {
+    java.util.List<Error> errors;
+    try {
+      errors = schema.validate(doc.node());
+    } catch (NumberFormatException e) {
+      // YAML's .inf and .nan have no JSON value: the validator's numeric keywords cannot take
+      // them. Name each such value instead of failing the evaluation.
+      if (!NonFinite.report(doc.node(), subject, findings)) {
+        throw e;
+      }
+      return;
+    }
+    for (Error error : errors) {
       Location at = SchemaSupport.location(subject.base(), error);
       findings.add(subject.location(), "jsonSchema: " + at + ": " + error.getMessage());
     }

@@ -3,7 +3,9 @@ package io.configguard.policy;
 import com.networknt.schema.Schema;
 import io.configguard.api.ChangeLimit;
 import io.configguard.api.CountLimit;
+import io.configguard.api.DuplicateKeys;
 import io.configguard.api.Enforcement;
+import io.configguard.api.Format;
 import io.configguard.api.PolicySpec;
 import io.configguard.api.Rule;
 import io.configguard.api.UniqueCheck;
@@ -151,6 +153,10 @@ public final class PolicyCompiler {
     if (r.format != null) {
       subjectChecks.add(new FormatCheck());
     }
+    ConsumerKeys consumerKeys = consumerKeys(r, at, reasons);
+    if (consumerKeys != null) {
+      subjectChecks.add(consumerKeys);
+    }
     String needsFormat =
         readsValues && r.format == null && !anyFormat
             ? ": the value must be parsed; set format on this rule or on a rule for the same key"
@@ -200,6 +206,21 @@ public final class PolicyCompiler {
       return null;
     }
     return new CompiledRule(r.name, valueKeys, path, r.format, objectChecks, subjectChecks);
+  }
+
+  /** The opt-in key strictness of a rule for consumers that read keys differently, or null. */
+  private static ConsumerKeys consumerKeys(Rule r, String at, List<String> reasons) {
+    boolean folded = r.duplicateKeys == DuplicateKeys.caseInsensitive;
+    boolean yaml11 = Boolean.TRUE.equals(r.yaml11);
+    if (r.duplicateKeys != null && r.format != Format.json) {
+      reasons.add(at + ".duplicateKeys: only with format: json");
+    }
+    if (r.yaml11 != null && r.format != Format.yaml) {
+      reasons.add(at + ".yaml11: only with format: yaml");
+    }
+    return (folded && r.format == Format.json) || (yaml11 && r.format == Format.yaml)
+        ? new ConsumerKeys(folded, yaml11)
+        : null;
   }
 
   private static void requireFormat(String needsFormat, String field, List<String> reasons) {

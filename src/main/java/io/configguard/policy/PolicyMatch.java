@@ -178,16 +178,34 @@ final class PolicyMatch {
     if (!names.isEmpty() && !anyMatch(names, g -> g.matches(nameOf(target)))) {
       return false;
     }
-    if (!objectSelector.isEverything() && !objectSelector.matches(labels(target))) {
+    // Like a webhook's objectSelector: the old or the new object matching is enough, so an
+    // update cannot escape a policy by dropping the label in the same write.
+    if (!objectSelector.isEverything() && !eitherMatches(objectSelector, target)) {
       return false;
     }
-    // A cluster-scoped object has no namespace to select on: like a webhook, always match it.
-    if (!namespaceSelector.isEverything() && !ns.isEmpty()) {
-      Map<String, String> nsLabels =
-          target.namespaceLabels() == null ? Map.of() : target.namespaceLabels();
-      return namespaceSelector.matches(nsLabels);
+    return namespaceSelector.isEverything() || namespaceMatches(namespaceSelector, target);
+  }
+
+  /**
+   * The namespace selector: on the namespace's labels for a namespaced object; on a Namespace's own
+   * labels before or after the write for a Namespace; always for other cluster-scoped objects (they
+   * have no namespace to select on, as with a webhook).
+   */
+  static boolean namespaceMatches(LabelSelector selector, Target target) {
+    String ns = target.namespace() == null ? "" : target.namespace();
+    if (!ns.isEmpty()) {
+      return selector.matches(
+          target.namespaceLabels() == null ? Map.of() : target.namespaceLabels());
+    }
+    if (target.kind().group().isEmpty() && target.kind().kind().equals("Namespace")) {
+      return eitherMatches(selector, target);
     }
     return true;
+  }
+
+  private static boolean eitherMatches(LabelSelector selector, Target target) {
+    return (target.object() != null && selector.matches(labels(target.object())))
+        || (target.oldObject() != null && selector.matches(labels(target.oldObject())));
   }
 
   /** A loop, not a stream: this runs for every candidate policy of every request. */
@@ -204,9 +222,7 @@ final class PolicyMatch {
     return target.name() == null ? "" : target.name();
   }
 
-  /** Labels of the object (of the old object on DELETE). */
-  private static Map<String, String> labels(Target target) {
-    JsonNode object = target.object() != null ? target.object() : target.oldObject();
+  private static Map<String, String> labels(JsonNode object) {
     JsonNode labels = object == null ? null : object.path("metadata").path("labels");
     if (labels == null || !labels.isObject()) {
       return Map.of();

@@ -62,16 +62,20 @@ public final class StrictJson {
   private static ParseFailure failure(String text, JsonProcessingException e, JsonParser parser) {
     JsonLocation location = e.getLocation() != null ? e.getLocation() : parser.currentLocation();
     String message = e.getOriginalMessage();
-    int source = message.indexOf("[Source:");
+    String prefix = "Duplicate field '";
+    if (message.startsWith(prefix)) {
+      // The key runs to the last quote: it may itself hold "[Source:" or " (" (ParserFuzzTest).
+      int end = message.lastIndexOf('\'');
+      String key =
+          end >= prefix.length() ? message.substring(prefix.length(), end) : "(unreadable)";
+      return new ParseFailure(
+          "duplicate key \"" + key + "\"" + at(keyStart(text, location)) + " in JSON");
+    }
+    int source = message.lastIndexOf("[Source:");
     if (source >= 0) {
       // Jackson appends a redacted source reference; the line and column are reported already.
       int open = message.lastIndexOf(" (", source);
       message = message.substring(0, open >= 0 ? open : source).trim();
-    }
-    if (message.startsWith("Duplicate field '")) {
-      String key = message.substring("Duplicate field '".length(), message.length() - 1);
-      return new ParseFailure(
-          "duplicate key \"" + key + "\"" + at(keyStart(text, location)) + " in JSON");
     }
     return new ParseFailure("invalid JSON" + at(location) + ": " + message);
   }

@@ -45,9 +45,20 @@ public final class StrictYaml {
   private final LoadSettings settings;
   private final ScalarResolver resolver;
   private final Scalars scalars;
+  private final boolean yaml11;
 
   public StrictYaml(Limits limits) {
+    this(limits, false);
+  }
+
+  /**
+   * With {@code yaml11}, mapping keys are also compared as a YAML 1.1 reader (PyYAML, Go's yaml.v2,
+   * Ruby's Psych) reads them: plain {@code yes}, {@code on}, {@code y} and {@code true} are all the
+   * key true, so two of them in one mapping are a duplicate for such a consumer.
+   */
+  public StrictYaml(Limits limits, boolean yaml11) {
     this.limits = limits;
+    this.yaml11 = yaml11;
     this.settings =
         LoadSettings.builder()
             .setSchema(new CoreSchema())
@@ -85,6 +96,17 @@ public final class StrictYaml {
     String key;
     long size = 1;
     int height;
+
+    /** The value about to come is a merge key's ({@code <<}). */
+    boolean merging;
+
+    /** Keys that came from a merge and may still be overridden by an explicit key. */
+    java.util.Set<String> merged;
+
+    /** With yaml11: the key as a YAML 1.1 reader sees it, for the next key; and all seen. */
+    String key11;
+
+    Map<String, String> keys11;
 
     Open(ContainerNode<?> node, Optional<Anchor> anchor, Optional<Mark> start) {
       this.node = node;
@@ -165,6 +187,14 @@ public final class StrictYaml {
           resolved
               ? resolver.resolve(event.getValue(), event.getImplicit().canOmitTagInPlainScalar())
               : tag(tag.get(), event.getStartMark());
+      Open parent = open.peek();
+      boolean atKey =
+          parent != null && parent.node.isObject() && parent.key == null && !parent.merging;
+      if (atKey && resolved && type.equals(Tag.MERGE) && event.getAnchor().isEmpty()) {
+        // A merge key: the entries of its value join this mapping (YAML's merge key type).
+        parent.merging = true;
+        return;
+      }
       JsonNode value =
           scalars.construct(
               new ScalarNode(
@@ -175,6 +205,9 @@ public final class StrictYaml {
                   event.getStartMark(),
                   event.getEndMark()));
       event.getAnchor().ifPresent(a -> anchors.put(a, new Anchored(value, 1, 0)));
+      if (yaml11 && atKey && resolved && event.isPlain()) {
+        parent.key11 = bool11(event.getValue());
+      }
       add(value, 1, 0, event.getStartMark());
     }
 
@@ -213,18 +246,85 @@ public final class StrictYaml {
       parent.height = Math.max(parent.height, height + 1);
       if (parent.node instanceof ArrayNode array) {
         array.add(node);
+      } else if (parent.merging) {
+        parent.merging = false;
+        merge(parent, node, mark);
       } else if (parent.key == null) {
         if (node.isContainerNode()) {
           throw failure(mark, "a mapping key must be a scalar");
         }
         String key = node.asText();
         if (parent.node.has(key)) {
-          throw new ParseFailure("duplicate key \"" + key + "\"" + at(mark) + " in YAML");
+          // An explicit key overrides one a merge brought in; it is not a duplicate.
+          if (parent.merged == null || !parent.merged.remove(key)) {
+            throw new ParseFailure("duplicate key \"" + key + "\"" + at(mark) + " in YAML");
+          }
+        }
+        if (yaml11) {
+          String as11 = parent.key11 != null ? parent.key11 : key;
+          parent.key11 = null;
+          if (parent.keys11 == null) {
+            parent.keys11 = new HashMap<>();
+          }
+          String before = parent.keys11.putIfAbsent(as11, key);
+          if (before != null) {
+            throw new ParseFailure(
+                "duplicate key \""
+                    + key
+                    + "\""
+                    + at(mark)
+                    + " in YAML 1.1: a YAML 1.1 reader reads it as "
+                    + as11
+                    + ", like \""
+                    + before
+                    + "\"");
+          }
         }
         parent.key = key;
       } else {
         ((ObjectNode) parent.node).set(parent.key, node);
         parent.key = null;
+      }
+    }
+
+    /**
+     * The entries of a merge key's value, a mapping or a sequence of mappings, join the mapping
+     * where they are not set already: explicit keys and earlier merged mappings win.
+     */
+    private void merge(Open parent, JsonNode value, Optional<Mark> mark) throws ParseFailure {
+      if (value.isObject()) {
+        mergeOne(parent, value);
+      } else if (value.isArray()) {
+        for (JsonNode each : value) {
+          if (!each.isObject()) {
+            throw failure(mark, "a merge key (<<) takes a mapping or a sequence of mappings");
+          }
+          mergeOne(parent, each);
+        }
+      } else {
+        throw failure(mark, "a merge key (<<) takes a mapping or a sequence of mappings");
+      }
+    }
+
+    private void mergeOne(Open parent, JsonNode from) throws ParseFailure {
+      ObjectNode into = (ObjectNode) parent.node;
+      for (var it = from.fields(); it.hasNext(); ) {
+        var field = it.next();
+        if (into.has(field.getKey())) {
+          continue;
+        }
+        count(1);
+        into.set(field.getKey(), field.getValue());
+        if (parent.merged == null) {
+          parent.merged = new java.util.HashSet<>();
+        }
+        parent.merged.add(field.getKey());
+        if (yaml11) {
+          if (parent.keys11 == null) {
+            parent.keys11 = new HashMap<>();
+          }
+          parent.keys11.putIfAbsent(field.getKey(), field.getKey());
+        }
       }
     }
 
@@ -235,6 +335,15 @@ public final class StrictYaml {
             "invalid YAML: aliases expand the document to more than " + maxNodes + " nodes");
       }
     }
+  }
+
+  /** A YAML 1.1 boolean as a YAML 1.1 reader resolves a plain scalar, or null. */
+  static String bool11(String plain) {
+    return switch (plain) {
+      case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON" -> "true";
+      case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF" -> "false";
+      default -> null;
+    };
   }
 
   private static Tag tag(String name, Optional<Mark> mark) throws ParseFailure {

@@ -15,15 +15,28 @@ final class Subject {
   private final Location base;
   private final Format format;
   private final boolean old;
+  private final boolean gone;
 
   private Subject(
       Evaluation ev, ConfigValue entry, JsonNode node, Location base, Format format, boolean old) {
+    this(ev, entry, node, base, format, old, false);
+  }
+
+  private Subject(
+      Evaluation ev,
+      ConfigValue entry,
+      JsonNode node,
+      Location base,
+      Format format,
+      boolean old,
+      boolean gone) {
     this.ev = ev;
     this.entry = entry;
     this.node = node;
     this.base = base;
     this.format = format;
     this.old = old;
+    this.gone = gone;
   }
 
   static Subject object(Evaluation ev) {
@@ -36,6 +49,23 @@ final class Subject {
 
   static Subject node(Evaluation ev, JsonNode node, Location at, Format format) {
     return new Subject(ev, null, node, at, format, false);
+  }
+
+  /**
+   * A key (or a node at a path) the old object had and the new one lacks: for the change checks it
+   * is there with nothing in it, a shrink to zero, never "nothing to compare".
+   */
+  static Subject removedKey(Evaluation ev, ConfigValue oldEntry, Format format) {
+    return new Subject(ev, oldEntry, null, Location.ROOT, format, false, true);
+  }
+
+  static Subject removedNode(Evaluation ev, Location at, Format format) {
+    return new Subject(ev, null, null, at, format, false, true);
+  }
+
+  /** Whether the subject was removed by this update (only the change checks look at it). */
+  boolean gone() {
+    return gone;
   }
 
   Evaluation ev() {
@@ -63,6 +93,9 @@ final class Subject {
 
   /** Bytes of the value: UTF-8 / decoded size of a key's value, else the node's JSON size. */
   long bytes() {
+    if (gone) {
+      return 0;
+    }
     if (entry != null) {
       return entry.bytes();
     }
@@ -70,6 +103,21 @@ final class Subject {
       return ConfigValue.utf8Length(node.textValue());
     }
     return Json.size(node);
+  }
+
+  /** The value's text, or null when there is none (not a key, not a string node, unreadable). */
+  String text() {
+    if (gone) {
+      return null;
+    }
+    if (entry != null) {
+      try {
+        return entry.text(ev.limits().maxDocumentBytes());
+      } catch (ParseFailure e) {
+        return null;
+      }
+    }
+    return node != null && node.isTextual() ? node.textValue() : null;
   }
 
   /** The document the checks read: the parsed value, or the node itself. */
@@ -95,13 +143,21 @@ final class Subject {
    * without building it.
    */
   long count(JsonPath path) {
+    if (gone) {
+      return 0;
+    }
     if (entry != null
         && format == Format.json
         && !ev.documents().isParsed(entry, format)
         && entry.bytes() <= ev.limits().maxDocumentBytes()) {
       try {
         String text = entry.text(ev.limits().maxDocumentBytes());
-        return JsonCount.count(text, path, ev.limits().maxDepth());
+        long counted = JsonCount.count(text, path, ev.limits().maxDepth());
+        if (counted >= 0) {
+          return counted;
+        }
+        // What the scanner cannot count (a negative index, text it cannot follow) is counted
+        // from the full parse below: never "no old value", which would switch the check off.
       } catch (ParseFailure e) {
         return -1;
       }
@@ -118,6 +174,9 @@ final class Subject {
     JsonNode oldObject = ev.target().oldObject();
     if (oldObject == null) {
       return null;
+    }
+    if (gone && entry != null) {
+      return new Subject(ev, entry, null, base, format, true);
     }
     if (entry != null) {
       ConfigValue before = ev.documents().entries(true).get(entry.key());

@@ -5,7 +5,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Values at a path must not repeat; each repeat is reported at its second occurrence. */
+/**
+ * Values at a path must not repeat (numbers compared by value); each repeat is reported at its
+ * second occurrence.
+ */
 record Unique(JsonPath path) implements Check {
   @Override
   public void check(Subject subject, Findings findings) {
@@ -20,12 +23,12 @@ record Unique(JsonPath path) implements Check {
         subject.ev().checkDeadline();
       }
       JsonPath.Match m = matches.get(i);
-      Location first = seen.putIfAbsent(m.node(), m.location());
+      Location first = seen.putIfAbsent(Canonical.of(m.node()), m.location());
       if (first != null) {
         findings.add(
             subject.location(),
             "duplicate "
-                + Json.brief(m.node())
+                + subject.ev().show(m.node())
                 + " at "
                 + m.location()
                 + " (first at "

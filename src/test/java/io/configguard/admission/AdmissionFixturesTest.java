@@ -58,6 +58,14 @@ class AdmissionFixturesTest {
         // file, result, each denial line starts with, each warning starts with
         row("01-configmap-create-edge-routes.json", ALLOWED, List.of(), List.of()),
         row(
+            "27-configfreeze-create-operator-lowercase.json", // would be admitted, then ignored
+            DENIED,
+            List.of(
+                "the ConfigFreeze is invalid:",
+                "spec.namespaceSelector.matchExpressions[0].operator: \"in\" is not one of In,"
+                    + " NotIn, Exists, DoesNotExist"),
+            List.of()),
+        row(
             "02-configmap-update-edge-routes.json", // client-side apply: routes 12 -> 24
             DENIED,
             List.of("edge-routes-guard/growth: routes.yaml: $.routes grew from 12 to 24 items"),

@@ -176,4 +176,15 @@ class ClusterPolicySourceIT {
     assertThat(metrics.compileErrors()).isEqualTo(1);
     assertThat(create().getStatus().getMessage()).startsWith("routes/few: ");
   }
+
+  @Test
+  void aNamespaceTheInformerHasNotSeenIsReadFromTheApiServer() {
+    client.namespaces().resource(namespace("fresh", "tier", "edge")).create();
+    // A source whose informers have not listed anything yet: the cache misses every namespace.
+    try (ClusterPolicySource cold = new ClusterPolicySource(client, index)) {
+      assertThat(cold.apply("fresh")).containsEntry("tier", "edge");
+      assertThat(cold.apply("missing")).isEmpty();
+      assertThat(cold.apply("")).isEmpty();
+    }
+  }
 }

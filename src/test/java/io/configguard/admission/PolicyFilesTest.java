@@ -50,6 +50,9 @@ class PolicyFilesTest {
         "configguard.io/v1alpha1 | 'spec: {rules: [{name: r, maxItem: {path: $.a, max: 1}}]}' | spec.rules[0].maxItem: unknown field",
         "configguard.io/v1alpha1 | 'spec: {enforcement: Block}' | spec.enforcement: ",
         "configguard.io/v1alpha1 | 'spec: {rules: {name: r}}' | spec.rules: ",
+        "configguard.io/v1alpha1 | 'spec: {enforcement: 2, rules: [{name: r, maxKeys: 1}]}' | spec.enforcement: ",
+        "configguard.io/v1alpha1 | 'spec: {rules: [{name: r, key: f, format: json, maxItems: {path: $.a, max: 1.9}}]}' | spec.rules[0].maxItems.max: ",
+        "configguard.io/v1alpha1 | 'spec: {rules: [{name: r, maxKeys: \"5\"}]}' | spec.rules[0].maxKeys: ",
         "configguard.io/v1alpha1 | 'spec: 3' | spec: required",
         "configguard.io/v1 | 'spec: {}' | apiVersion: must be configguard.io/v1alpha1",
       })

@@ -39,7 +39,6 @@ class CelCheckTest {
           parsed['features.json'].features.exists(f, f.name == 'zz')       | CEL expression is false: parsed['features.json'].features.exists(f, f.name == 'zz')
           !('mode' in parsed)                                               | ""
           request.userInfo.username == 'ci-bot'                            | ""
-          object.data.mode                                                  | CEL expression returned String, not bool (object.data.mode)
           object.data.nope == 'x'                                           | CEL error: evaluation error at <input>:11: key 'nope' is not present in map. (object.data.nope == 'x')
           1 / (size(object.data) - 2) == 0                                  | CEL error: evaluation error at <input>:2: / by zero (1 / (size(object.data) - 2) == 0)
           !'x'.matches('^(a+)+$')                                           | ""

@@ -24,6 +24,12 @@ class ChangeChecksTest {
     return out.append("]}").toString();
   }
 
+  static String tiers(int lastRules) {
+    return "{\"tiers\": [{\"rules\": [1, 2]}, {\"rules\": "
+        + items(lastRules).substring("{\"features\": ".length(), items(lastRules).length() - 1)
+        + "}]}";
+  }
+
   static Stream<Arguments> cases() {
     String growth = "key: f\nformat: json\nmaxGrowth: {path: $.features, ratio: 1.5}";
     String shrink = "key: f\nformat: json\nmaxShrink: {path: $.features, ratio: 0.5}";
@@ -35,6 +41,17 @@ class ChangeChecksTest {
             Map.of("f", items(120)),
             "f: $.features grew from 60 to 120 items (ratio 2.00 > 1.5)"),
         row(growth, null, Map.of("f", items(120))),
+        // The counting scanner of the old side cannot take a negative index: a full parse can.
+        row(
+            "key: f\nformat: json\nmaxGrowth: {path: '$.tiers[-1].rules', ratio: 1.5}",
+            Map.of("f", tiers(4)),
+            Map.of("f", tiers(400)),
+            "f: $.tiers[-1].rules grew from 4 to 400 items (ratio 100.00 > 1.5)"),
+        row(
+            "key: f\nformat: yaml\nmaxGrowth: {path: '$.tiers[-1].rules', ratio: 1.5}",
+            Map.of("f", tiers(4)),
+            Map.of("f", tiers(400)),
+            "f: $.tiers[-1].rules grew from 4 to 400 items (ratio 100.00 > 1.5)"),
         row(growth, Map.of("g", items(1)), Map.of("f", items(120))),
         row(growth, Map.of("f", items(0)), Map.of("f", items(120))),
         row(growth, Map.of("f", "not json"), Map.of("f", items(120))),
@@ -50,6 +67,19 @@ class ChangeChecksTest {
             Map.of("f", items(60)),
             Map.of("f", items(0)),
             "f: $.features shrank from 60 to 0 items (ratio 0.00 < 0.5)"),
+        // A guarded key that disappears shrank to nothing; growth has nothing to say about it.
+        row(
+            shrink,
+            Map.of("f", items(60)),
+            Map.of("other.txt", "x"),
+            "f: $.features shrank from 60 to 0 items (ratio 0.00 < 0.5); the key was removed"),
+        row(growth, Map.of("f", items(60)), Map.of("other.txt", "x")),
+        row(
+            "key: 'f*'\nmaxShrink: {ratio: 0.9}",
+            Map.of("f1", "1234567890", "f2", "12"),
+            Map.of("f2", "12"),
+            "f1: value shrank from 10 to 0 bytes (ratio 0.00 < 0.9); the key was removed"),
+        row(shrink, Map.of("g", items(60)), Map.of("other.txt", "x")),
         row(
             "key: f\nmaxShrink: {ratio: 0.9}",
             Map.of("f", "1234567890"),
@@ -125,5 +155,32 @@ class ChangeChecksTest {
                 + "rules:\n- name: r\n"
                 + Fixtures.indent(rule, "  "));
     assertThat(report(policy, Target.of(Operation.UPDATE, after, before))).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @MethodSource("removedPathCases")
+  void aRemovedPathShrankToNothing(String rule, List<String> expected) throws Exception {
+    JsonNode before =
+        Fixtures.yaml(
+            "apiVersion: example.com/v1\nkind: Route\nmetadata: {name: r}\n"
+                + "spec: {owner: edge, limits: {hosts: [a, b, c, d]}}");
+    JsonNode after =
+        Fixtures.yaml(
+            "apiVersion: example.com/v1\nkind: Route\nmetadata: {name: r}\nspec: {owner: edge}");
+    Policy policy =
+        Fixtures.policy(
+            "match: {resources: [{apiGroups: [example.com], kinds: [Route]}]}\n"
+                + "rules:\n- name: r\n"
+                + Fixtures.indent(rule, "  "));
+    assertThat(report(policy, Target.of(Operation.UPDATE, after, before))).isEqualTo(expected);
+  }
+
+  static Stream<Arguments> removedPathCases() {
+    return Stream.of(
+        Arguments.of(
+            "path: $.spec.limits\nmaxShrink: {path: $.hosts, ratio: 0.5}",
+            List.of("$.spec.limits.hosts shrank from 4 to 0 items (ratio 0.00 < 0.5); removed")),
+        Arguments.of("path: $.spec.limits\nmaxGrowth: {path: $.hosts, ratio: 1.5}", List.of()),
+        Arguments.of("path: $.spec.owner\nmaxShrink: {ratio: 0.5}", List.of()));
   }
 }

@@ -94,6 +94,53 @@ class DocumentChecksTest {
             Map.of("f.json", "{"),
             "f.json: invalid JSON at line 1, column 2: Unexpected end-of-input: expected close"
                 + " marker for Object"),
+        // YAML's .inf/.nan against numeric schema keywords: a clear violation, not an exception
+        row(
+            "key: f.yaml\nformat: yaml\njsonSchema: {properties: {v: {maximum: 10}}}",
+            Map.of("f.yaml", "v: .nan\n"),
+            "f.yaml: jsonSchema: $.v: .nan is not a finite number; JSON Schema (maximum, minimum,"
+                + " enum, multipleOf) cannot judge it"),
+        row(
+            "key: f.yaml\nformat: yaml\njsonSchema: {properties: {v: {enum: [1, 2]}}}",
+            Map.of("f.yaml", "v: .nan\n"),
+            "f.yaml: jsonSchema: $.v: .nan is not a finite number; JSON Schema (maximum, minimum,"
+                + " enum, multipleOf) cannot judge it"),
+        row(
+            "key: f.yaml\nformat: yaml\njsonSchema: {properties: {v: {items: {multipleOf: 2}}}}",
+            Map.of("f.yaml", "v: [2, -.inf]\n"),
+            "f.yaml: jsonSchema: $.v[1]: -.inf is not a finite number; JSON Schema (maximum,"
+                + " minimum, enum, multipleOf) cannot judge it"),
+        // Opt-in: keys a consumer reads as one (Go's encoding/json, YAML 1.1 readers)
+        row(
+            "key: f.json\nformat: json\nduplicateKeys: caseInsensitive",
+            Map.of(
+                "f.json",
+                "{\"a\": {\"Name\": 1, \"name\": 2}, \"x\": [{\"\\ud800\": 1, \"\\udc01\": 2}]}"),
+            "f.json: duplicate key \"name\" in $.a: a case-insensitive reader (Go's"
+                + " encoding/json) reads it as \"Name\"",
+            "f.json: duplicate key \"\\udc01\" in $.x[0]: a case-insensitive reader (Go's"
+                + " encoding/json) reads it as \"\\ud800\""),
+        row(
+            "key: f.json\nformat: json\nduplicateKeys: exact",
+            Map.of("f.json", "{\"Name\": 1, \"name\": 2}")),
+        row(
+            "key: f.json\nformat: json\nduplicateKeys: caseInsensitive",
+            Map.of("f.json", "{\"K\": 1, \"\u212a\": 2, \"\u017f\": 3, \"s\": 4}"),
+            "f.json: duplicate key \"\u212a\" in $: a case-insensitive reader (Go's"
+                + " encoding/json) reads it as \"K\"",
+            "f.json: duplicate key \"s\" in $: a case-insensitive reader (Go's"
+                + " encoding/json) reads it as \"\u017f\""),
+        row(
+            "key: f.yaml\nformat: yaml\nyaml11: true",
+            Map.of("f.yaml", "flags:\n  yes: 1\n  on: 2\n"),
+            "f.yaml: duplicate key \"on\" at line 3, column 3 in YAML 1.1: a YAML 1.1 reader"
+                + " reads it as true, like \"yes\""),
+        row(
+            "key: f.yaml\nformat: yaml\nyaml11: true",
+            Map.of("f.yaml", "flags:\n  'yes': 1\n  on: 2\n  n: 3\n  off: 4\n"),
+            "f.yaml: duplicate key \"off\" at line 5, column 3 in YAML 1.1: a YAML 1.1 reader"
+                + " reads it as false, like \"n\""),
+        row("key: f.yaml\nformat: yaml", Map.of("f.yaml", "flags:\n  yes: 1\n  on: 2\n")),
         // unique
         row(
             "key: f.json\nformat: json\nunique: {path: '$.features[*].name'}",
@@ -106,7 +153,27 @@ class DocumentChecksTest {
         row(
             "key: f.json\nformat: json\nunique: {path: '$.features[*]'}",
             Map.of("f.json", "{\"features\": [{\"k\": [1, 2]}, {\"k\": [2, 1]}, {\"k\": [1, 2]}]}"),
-            "f.json: duplicate {\"k\":[1,2]} at $.features[2] (first at $.features[0])"));
+            "f.json: duplicate {\"k\":[1,2]} at $.features[2] (first at $.features[0])"),
+        // Numbers are compared by value, whatever their spelling, in JSON and in YAML.
+        row(
+            "key: f.json\nformat: json\nunique: {path: '$.ids[*]'}",
+            Map.of(
+                "f.json", "{\"ids\": [1, 1.0, 1e0, 10E-1, 100000000000, 1e11, 2, \"1\", 0, -0.0]}"),
+            "f.json: duplicate 1.0 at $.ids[1] (first at $.ids[0])",
+            "f.json: duplicate 1.0 at $.ids[2] (first at $.ids[0])",
+            "f.json: duplicate 1.0 at $.ids[3] (first at $.ids[0])",
+            "f.json: duplicate 1.0E11 at $.ids[5] (first at $.ids[4])",
+            "f.json: duplicate -0.0 at $.ids[9] (first at $.ids[8])"),
+        row(
+            "key: f.yaml\nformat: yaml\nunique: {path: '$.ids[*]'}",
+            Map.of("f.yaml", "ids: [1, 1.0, 1e0, 100000000000, 1e11, 2, '1']"),
+            "f.yaml: duplicate 1.0 at $.ids[1] (first at $.ids[0])",
+            "f.yaml: duplicate 1.0 at $.ids[2] (first at $.ids[0])",
+            "f.yaml: duplicate 1.0E11 at $.ids[4] (first at $.ids[3])"),
+        row(
+            "key: f.json\nformat: json\nunique: {path: '$.features[*]'}",
+            Map.of("f.json", "{\"features\": [{\"k\": [1, 2.50]}, {\"k\": [1.0, 2.5]}]}"),
+            "f.json: duplicate {\"k\":[1.0,2.5]} at $.features[1] (first at $.features[0])"));
   }
 
   static Arguments row(String rule, Map<String, String> data, String... expected) {

@@ -59,6 +59,9 @@ class ExceptionsTest {
             exception(null, null, "migration", "next tuesday"),
             "spec.exceptions[0].expires: \"next tuesday\" is not an RFC 3339 time"),
         Arguments.of(
+            exception(null, null, "migration", "+999999999-12-31T23:59:59Z"),
+            "spec.exceptions[0].expires: \"+999999999-12-31T23:59:59Z\" is not an RFC 3339 time"),
+        Arguments.of(
             exception(null, null, "migration", "2027-01-01"),
             "spec.exceptions[0].expires: \"2027-01-01\" is not an RFC 3339 time"),
         Arguments.of(

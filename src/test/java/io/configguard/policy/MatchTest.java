@@ -38,7 +38,9 @@ class MatchTest {
           {namespaceSelector: {matchLabels: {tier: edge}}}               | CREATE | v1/ConfigMap                    | edge/x            | ""                 | tier=edge | -    | true
           {namespaceSelector: {matchLabels: {tier: edge}}}               | CREATE | v1/ConfigMap                    | edge/x            | ""                 | tier=core | -    | false
           {namespaceSelector: {matchLabels: {tier: edge}}}               | CREATE | v1/ConfigMap                    | edge/x            | ""                 | ""        | -    | false
-          {namespaceSelector: {matchLabels: {tier: edge}}, resources: [{apiGroups: [''], kinds: [Namespace]}]} | CREATE | v1/Namespace | /edge | "" | "" | - | true
+          {namespaceSelector: {matchLabels: {tier: edge}}, resources: [{apiGroups: [''], kinds: [Namespace]}]} | CREATE | v1/Namespace | /edge | tier=edge | "" | - | true
+          {namespaceSelector: {matchLabels: {tier: edge}}, resources: [{apiGroups: [''], kinds: [Namespace]}]} | CREATE | v1/Namespace | /edge | "" | "" | - | false
+          {namespaceSelector: {matchLabels: {tier: edge}}, resources: [{apiGroups: [''], kinds: ['*']}]} | CREATE | v1/PersistentVolume | /pv | "" | "" | - | true
           {}                                                             | CREATE | v1/ConfigMap                    | edge/x            | ""                 | ""        | edge | true
           {}                                                             | CREATE | v1/ConfigMap                    | other/x           | ""                 | ""        | edge | false
           """)
@@ -91,5 +93,96 @@ class MatchTest {
       }
     }
     return out;
+  }
+
+  /** An UPDATE that drops (or adds) the selected label: the old or the new object is enough. */
+  @ParameterizedTest(name = "[{index}] {0}: {1} -> {2}: {3}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      textBlock =
+          """
+          {objectSelector: {matchLabels: {configguard.io/guard: "on"}}}  | configguard.io/guard=on | ""                      | true
+          {objectSelector: {matchLabels: {configguard.io/guard: "on"}}}  | ""                      | configguard.io/guard=on | true
+          {objectSelector: {matchLabels: {configguard.io/guard: "on"}}}  | ""                      | other=x                 | false
+          {objectSelector: {matchExpressions: [{key: skip, operator: DoesNotExist}]}} | ""        | skip=yes                | true
+          """)
+  void anUpdateIsMatchedOnTheOldOrTheNewObject(
+      String match, String oldLabels, String newLabels, boolean expected) throws Exception {
+    Policy policy =
+        Fixtures.COMPILER.compile(
+            PolicyRef.cluster("p"),
+            Fixtures.spec(Fixtures.yaml("match: " + match + "\nrules: [{name: r, maxKeys: 1}]")));
+    assertThat(policy.matches(update("v1", "ConfigMap", "edge", oldLabels, newLabels)))
+        .isEqualTo(expected);
+
+    io.configguard.api.ConfigFreezeSpec freeze =
+        Fixtures.YAML.treeToValue(
+            Fixtures.yaml("denyWrites: true\nmatch: " + match),
+            io.configguard.api.ConfigFreezeSpec.class);
+    assertThat(
+            Freeze.compile("f", freeze)
+                .freezes(update("v1", "ConfigMap", "edge", oldLabels, newLabels)))
+        .isEqualTo(expected);
+  }
+
+  /** A Namespace whose labels change is selected by its labels before or after the change. */
+  @ParameterizedTest(name = "[{index}] {0} -> {1}: {2}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      textBlock =
+          """
+          tier=edge | ""        | true
+          ""        | tier=edge | true
+          tier=core | ""        | false
+          """)
+  void aNamespaceIsSelectedByItsLabelsBeforeOrAfter(
+      String oldLabels, String newLabels, boolean expected) throws Exception {
+    Policy policy =
+        Fixtures.COMPILER.compile(
+            PolicyRef.cluster("p"),
+            Fixtures.spec(
+                Fixtures.yaml(
+                    "match: {namespaceSelector: {matchLabels: {tier: edge}}, resources:"
+                        + " [{apiGroups: [''], kinds: [Namespace]}]}\n"
+                        + "rules: [{name: r, maxKeys: 1}]")));
+    assertThat(policy.matches(update("v1", "Namespace", "", oldLabels, newLabels)))
+        .isEqualTo(expected);
+    io.configguard.api.ConfigFreezeSpec freeze =
+        Fixtures.YAML.treeToValue(
+            Fixtures.yaml(
+                "denyWrites: true\nnamespaceSelector: {matchLabels: {tier: edge}}\n"
+                    + "match: {resources: [{apiGroups: [''], kinds: [Namespace]}]}"),
+            io.configguard.api.ConfigFreezeSpec.class);
+    assertThat(
+            Freeze.compile("f", freeze)
+                .freezes(update("v1", "Namespace", "", oldLabels, newLabels)))
+        .isEqualTo(expected);
+  }
+
+  private static Target update(
+      String apiVersion, String kind, String namespace, String oldLabels, String newLabels) {
+    return Target.of(
+        Operation.UPDATE,
+        object(apiVersion, kind, namespace, newLabels),
+        object(apiVersion, kind, namespace, oldLabels));
+  }
+
+  private static ObjectNode object(
+      String apiVersion, String kind, String namespace, String labels) {
+    ObjectNode manifest =
+        (ObjectNode)
+            Fixtures.yaml(
+                "apiVersion: "
+                    + apiVersion
+                    + "\nkind: "
+                    + kind
+                    + "\nmetadata: {name: x"
+                    + (namespace.isEmpty() ? "" : ", namespace: " + namespace)
+                    + "}");
+    ObjectNode labelNode = ((ObjectNode) manifest.get("metadata")).putObject("labels");
+    labels(labels).forEach(labelNode::put);
+    return manifest;
   }
 }

@@ -16,6 +16,11 @@ class PolicyCompilerTest {
   static Stream<Arguments> invalid() {
     return Stream.of(
         row("rules: []", "spec.rules: at least one rule is required"),
+        row(
+            "rules: [{name: a, key: f, format: yaml, duplicateKeys: caseInsensitive},"
+                + " {name: b, key: f, format: json, yaml11: true}]",
+            "spec.rules[0].duplicateKeys: only with format: json",
+            "spec.rules[1].yaml11: only with format: yaml"),
         row("rules: [{maxKeys: 1}]", "spec.rules[0].name: required"),
         row(
             "rules: [{name: a}]",
@@ -75,6 +80,15 @@ class PolicyCompilerTest {
         row(
             "rules: [{name: a, cel: 'nothing == 1'}]",
             "spec.rules[0].cel: 1:1: undeclared reference to 'nothing' (in container '')"),
+        // Compiles, yet could only fail at run time and deny every object.
+        row(
+            "rules: [{name: a, cel: 'object.metadata.name'}]",
+            "spec.rules[0].cel: the expression is of type dyn, not bool; compare it (e.g. =="
+                + " true) so that it yields true or false"),
+        row(
+            "rules: [{name: a, cel: \"object.metadata.name.matches('(') || 'x'.matches('a(b')\"}]",
+            "spec.rules[0].cel: matches('('): invalid regex: missing closing )",
+            "spec.rules[0].cel: matches('a(b'): invalid regex: missing closing )"),
         row(
             "rules: [{name: a, cel: '\"text\"'}]",
             "spec.rules[0].cel: 1:1: expected type 'bool' but found 'string'"),

@@ -29,6 +29,18 @@ class StrictParsersTest {
             Format.yaml, "base: &b {x: 1}\ncopy: *b\n", "{\"base\":{\"x\":1},\"copy\":{\"x\":1}}"),
         Arguments.of(Format.yaml, "on: yes\nn: 012\n", "{\"on\":\"yes\",\"n\":12}"),
         Arguments.of(Format.yaml, "", "null"),
+        // Merge keys: a merged entry is no duplicate, an explicit key overrides a merged one,
+        // earlier merged mappings win over later ones.
+        Arguments.of(
+            Format.yaml,
+            "defaults: &d {timeout: 5, retries: 3}\nprod:\n  <<: *d\n  timeout: 10\n",
+            "{\"defaults\":{\"timeout\":5,\"retries\":3},\"prod\":{\"timeout\":10,\"retries\":3}}"),
+        Arguments.of(
+            Format.yaml,
+            "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  w: 0\n  <<: [*a, *b]\n  x: 9\n",
+            "{\"a\":{\"x\":1,\"y\":1},\"b\":{\"y\":2,\"z\":2},\"c\":{\"w\":0,\"x\":9,\"y\":1,\"z\":2}}"),
+        Arguments.of(Format.yaml, "c:\n  x: 1\n  <<: {x: 2, y: 2}\n", "{\"c\":{\"x\":1,\"y\":2}}"),
+        Arguments.of(Format.yaml, "'<<': 1\n", "{\"<<\":1}"),
         Arguments.of(
             Format.properties,
             "# comment\n! also\na=1\nb : two words\nc three\n  d=\\u00e9\\tx\nlong = one \\\n    two\nkey\\ with\\=eq = v\nempty\n",
@@ -48,6 +60,22 @@ class StrictParsersTest {
 
   static Stream<Arguments> refused() {
     return Stream.of(
+        Arguments.of(
+            Format.json,
+            "{\"[Source:a\": 1, \"[Source:a\": 2}",
+            "duplicate key \"[Source:a\" at line 1, column 18 in JSON"),
+        Arguments.of(
+            Format.json,
+            "{\"it's (x)\": 1, \"it's (x)\": 2}",
+            "duplicate key \"it's (x)\" at line 1, column 17 in JSON"),
+        Arguments.of(
+            Format.yaml,
+            "d: &d {a: 1}\ne:\n  <<: *d\n  a: 2\n  a: 3\n",
+            "duplicate key \"a\" at line 5, column 3 in YAML"),
+        Arguments.of(
+            Format.yaml,
+            "e:\n  <<: 1\n",
+            "invalid YAML at line 2, column 7: a merge key (<<) takes a mapping or a sequence of mappings"),
         Arguments.of(
             Format.json,
             "{\n  \"a\": 1,\n    \"a\": 2\n}",
