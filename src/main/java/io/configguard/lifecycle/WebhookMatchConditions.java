@@ -187,11 +187,12 @@ public final class WebhookMatchConditions {
     }
     parts.add(names(scope.names()));
     if (!scope.objectSelector().isEmpty()) {
-      // The engine selects on the object's labels, on DELETE the old object's.
+      // The engine selects when the object or the old object matches (as the API server does
+      // for a webhook's objectSelector), so an update that drops the label is still sent.
       parts.add(
-          "(object != null ? "
+          "((object == null && oldObject == null) || (object != null && "
               + selector("object", scope.objectSelector())
-              + " : (oldObject == null || "
+              + ") || (oldObject != null && "
               + selector("oldObject", scope.objectSelector())
               + "))");
     }

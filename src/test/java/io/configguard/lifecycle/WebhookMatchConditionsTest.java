@@ -280,7 +280,7 @@ class WebhookMatchConditionsTest {
         Arguments.of(
             "DoesNotExist",
             "{objectSelector: {matchExpressions: [{key: guarded, operator: DoesNotExist}]}}",
-            "UPDATE",
+            "CREATE",
             cm,
             "edge",
             "x",
@@ -349,6 +349,21 @@ class WebhookMatchConditionsTest {
     Request request = Request.of(operation, kind, namespace, name).labels(labels);
     assertThat(sent(List.of(policy(match)), request)).as(why).isEqualTo(expected);
     // The engine agrees whenever the webhook is not called: never a write it would judge.
+  }
+
+  /** Issue 13 item 7: the engine judges an update when the old or the new object is selected. */
+  @Test
+  void anUpdateThatDropsTheSelectedLabelIsStillSent() {
+    List<Need> needs =
+        List.of(policy("{objectSelector: {matchLabels: {configguard.io/guard: 'on'}}}"));
+    Request dropped =
+        Request.of("UPDATE", "ConfigMap", "edge", "x")
+            .oldLabels(Map.of("configguard.io/guard", "on"));
+    Request added =
+        Request.of("UPDATE", "ConfigMap", "edge", "x").labels(Map.of("configguard.io/guard", "on"));
+    assertThat(sent(needs, dropped)).isTrue();
+    assertThat(sent(needs, added)).isTrue();
+    assertThat(sent(needs, Request.of("UPDATE", "ConfigMap", "edge", "x"))).isFalse();
   }
 
   @Test
