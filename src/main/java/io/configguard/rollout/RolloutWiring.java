@@ -28,8 +28,9 @@ public class RolloutWiring {
 
   /**
    * One Lease, {@code configguard.operator.lease-name} in {@code
-   * configguard.operator.lease-namespace} (default: the client's namespace, i.e. the pod's own). A
-   * replica that loses the lease stops acting and stays up to serve the webhook.
+   * configguard.operator.lease-namespace} (default: the client's namespace, i.e. the pod's own,
+   * else {@code configguard}). A replica that loses the lease stops acting and stays up to serve
+   * the webhook.
    */
   @Produces
   @Singleton
@@ -39,13 +40,35 @@ public class RolloutWiring {
               defaultValue = "configguard-operator")
           String leaseName,
       @ConfigProperty(name = "configguard.operator.lease-namespace")
-          Optional<String> leaseNamespace) {
-    LeaderElectionConfigurationBuilder builder =
-        LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
-            .withLeaseDuration(Duration.ofSeconds(15))
-            .withRenewDeadline(Duration.ofSeconds(10))
-            .withRetryPeriod(Duration.ofSeconds(2));
-    leaseNamespace.ifPresent(builder::withLeaseNamespace);
-    return builder.build(); // exit-on-stop-leading stays off: the replica keeps serving webhooks
+          Optional<String> leaseNamespace,
+      KubernetesClient client) {
+    return leaderElection(leaseName, leaseNamespace, client.getNamespace());
   }
+
+  static LeaderElectionConfiguration leaderElection(
+      String leaseName, Optional<String> leaseNamespace, String clientNamespace) {
+    return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
+        .withLeaseDuration(Duration.ofSeconds(15))
+        .withRenewDeadline(Duration.ofSeconds(10))
+        .withRetryPeriod(Duration.ofSeconds(2))
+        .withLeaseNamespace(leaseNamespace(leaseNamespace, clientNamespace))
+        .build(); // exit-on-stop-leading stays off: the replica keeps serving webhooks
+  }
+
+  /**
+   * The configured namespace, else the client's (the pod's own, or the kubeconfig context's), else
+   * the chart's default release namespace: a laptop whose context names no namespace (as kind
+   * writes them) then shares the Lease of an in-cluster install instead of failing to start.
+   */
+  static String leaseNamespace(Optional<String> configured, String clientNamespace) {
+    return configured
+        .filter(ns -> !ns.isBlank())
+        .orElse(
+            clientNamespace == null || clientNamespace.isBlank()
+                ? DEFAULT_LEASE_NAMESPACE
+                : clientNamespace);
+  }
+
+  /** The namespace the chart installs into by default. */
+  static final String DEFAULT_LEASE_NAMESPACE = "configguard";
 }
