@@ -203,7 +203,7 @@ public class GuardedRolloutReconciler
    */
   @Override
   public DeleteControl cleanup(GuardedRollout rollout, Context<GuardedRollout> context) {
-    KubernetesCluster cluster = new KubernetesCluster(context);
+    KubernetesCluster cluster = new KubernetesCluster(context, sourceContents);
     Optional<Duration> again = cleanup(rollout, cluster);
     cluster.fileEvents(false);
     return again.isEmpty()
