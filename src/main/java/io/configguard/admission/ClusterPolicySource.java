@@ -5,6 +5,7 @@ import io.configguard.api.ConfigFreeze;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.PolicySpec;
+import io.configguard.rollout.CachedForms;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -41,15 +42,31 @@ public final class ClusterPolicySource
 
   /** Starts the informers; returns once they are started, not necessarily synced. */
   public CompletableFuture<Void> start() {
-    namespaces = client.namespaces().runnableInformer(0);
+    // What is cached is bounded by what is guarded: namespaces as name and labels, configguard's
+    // own kinds without managedFields; no ConfigMap (or other guarded object) is cached at all.
+    namespaces =
+        client
+            .namespaces()
+            .runnableInformer(0)
+            .itemStore(CachedForms.store(CachedForms::namespace));
     SharedIndexInformer<ConfigPolicy> namespaced =
-        client.resources(ConfigPolicy.class).inAnyNamespace().runnableInformer(0);
+        client
+            .resources(ConfigPolicy.class)
+            .inAnyNamespace()
+            .runnableInformer(0)
+            .itemStore(CachedForms.store(CachedForms::lean));
     SharedIndexInformer<ClusterConfigPolicy> cluster =
-        client.resources(ClusterConfigPolicy.class).runnableInformer(0);
+        client
+            .resources(ClusterConfigPolicy.class)
+            .runnableInformer(0)
+            .itemStore(CachedForms.store(CachedForms::lean));
     namespaced.addEventHandler(new ToIndex<>());
     cluster.addEventHandler(new ToIndex<>());
     SharedIndexInformer<ConfigFreeze> freezes =
-        client.resources(ConfigFreeze.class).runnableInformer(0);
+        client
+            .resources(ConfigFreeze.class)
+            .runnableInformer(0)
+            .itemStore(CachedForms.store(CachedForms::lean));
     freezes.addEventHandler(
         new ResourceEventHandler<>() {
           @Override
@@ -67,7 +84,12 @@ public final class ClusterPolicySource
             index.removeFreeze(freeze.getMetadata().getName());
           }
         });
-    rollouts = client.resources(GuardedRollout.class).inAnyNamespace().runnableInformer(0);
+    rollouts =
+        client
+            .resources(GuardedRollout.class)
+            .inAnyNamespace()
+            .runnableInformer(0)
+            .itemStore(CachedForms.store(CachedForms::lean));
     informers = List.of(namespaces, namespaced, cluster, freezes, rollouts);
     CompletableFuture<?>[] synced =
         informers.stream()

@@ -8,6 +8,7 @@ import io.configguard.policy.Limits;
 import io.configguard.policy.Policy;
 import io.configguard.policy.PolicyCompiler;
 import io.configguard.policy.PolicyRef;
+import io.configguard.rollout.CachedForms;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -91,24 +92,26 @@ public final class PolicyLifecycle implements AutoCloseable {
       freezeWatch =
           freezes
               .resources(ConfigFreeze.class)
-              .inform(
-                  new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(ConfigFreeze freeze) {
-                      webhook.request();
-                    }
+              .runnableInformer(0)
+              .itemStore(CachedForms.store(CachedForms::lean));
+      freezeWatch.addEventHandler(
+          new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(ConfigFreeze freeze) {
+              webhook.request();
+            }
 
-                    @Override
-                    public void onUpdate(ConfigFreeze old, ConfigFreeze freeze) {
-                      webhook.request();
-                    }
+            @Override
+            public void onUpdate(ConfigFreeze old, ConfigFreeze freeze) {
+              webhook.request();
+            }
 
-                    @Override
-                    public void onDelete(ConfigFreeze freeze, boolean finalStateUnknown) {
-                      webhook.request();
-                    }
-                  },
-                  0);
+            @Override
+            public void onDelete(ConfigFreeze freeze, boolean finalStateUnknown) {
+              webhook.request();
+            }
+          });
+      freezeWatch.run();
     }
   }
 

@@ -74,10 +74,17 @@ public class GuardedRolloutReconciler
   static final String PODS = "pods";
   static final String CONFIG_MAPS = "configmaps";
   static final String FREEZES = "freezes";
+  static final String SOURCES = "sources";
+
+  /** Page sizes of the informers' initial lists (a ConfigMap may hold up to 1 MiB). */
+  private static final long POD_PAGE = 500;
+
+  private static final long CONFIG_MAP_PAGE = 100;
   private static final int MAX_HOPS = 8;
 
   private final RolloutServices services;
   private final Map<RolloutPhase, PhaseHandler> handlers = PhaseHandlers.all();
+  private final SourceContents sourceContents = new SourceContents();
 
   /** For the application (CDI); see {@link RolloutWiring} for the beans it takes. */
   @Inject
@@ -91,15 +98,32 @@ public class GuardedRolloutReconciler
     this.services = services;
   }
 
+  /**
+   * What the operator caches, bounded by what it guards (see {@link CachedForms}): every pod in a
+   * pruned form (the rollouts' selectors are arbitrary and change, and a claimed pod must stay
+   * visible after it leaves its selector, so no single label selector can pick them); the derived
+   * ConfigMaps whole, selected by their {@code configguard.io/rollout} label; every other ConfigMap
+   * as name and resourceVersion only, to learn that a source changed (its content is then read from
+   * the API, see {@link SourceContents}); freezes whole. Initial lists are paged so that a large
+   * cluster is never held in memory at once.
+   */
   @Override
   public List<EventSource<?, GuardedRollout>> prepareEventSources(
       EventSourceContext<GuardedRollout> context) {
     IndexerResourceCache<GuardedRollout> rollouts = context.getPrimaryCache();
     services.metrics().countPhasesOf(() -> rollouts.list());
+    sourceContents.retainWhile(
+        id ->
+            rollouts
+                .list(id.getNamespace().orElse(null), r -> isSourceOf(r, id.getName()))
+                .findAny()
+                .isPresent());
     var pods =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, GuardedRollout.class)
                 .withName(PODS)
+                .withItemStore(CachedForms.store(CachedForms::pod))
+                .withInformerListLimit(POD_PAGE)
                 .withSecondaryToPrimaryMapper(pod -> rolloutsOf(pod, rollouts))
                 .build(),
             context);
@@ -107,7 +131,18 @@ public class GuardedRolloutReconciler
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigMap.class, GuardedRollout.class)
                 .withName(CONFIG_MAPS)
+                .withLabelSelector(RolloutKeys.ROLLOUT)
+                .withItemStore(CachedForms.store(CachedForms::lean))
                 .withSecondaryToPrimaryMapper(map -> rolloutsOf(map, rollouts))
+                .build(),
+            context);
+    var sources =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ConfigMap.class, GuardedRollout.class)
+                .withName(SOURCES)
+                .withItemStore(CachedForms.store(CachedForms::configMapMetadata))
+                .withInformerListLimit(CONFIG_MAP_PAGE)
+                .withSecondaryToPrimaryMapper(map -> rolloutsSourcing(map, rollouts))
                 .build(),
             context);
     var freezes =
@@ -115,19 +150,20 @@ public class GuardedRolloutReconciler
             InformerEventSourceConfiguration.from(ConfigFreeze.class, GuardedRollout.class)
                 .withName(FREEZES)
                 .withWatchAllNamespaces()
+                .withItemStore(CachedForms.store(CachedForms::lean))
                 .withSecondaryToPrimaryMapper(
                     freeze ->
                         rollouts.list().map(ResourceID::fromResource).collect(Collectors.toSet()))
                 .build(),
             context);
-    return List.of(pods, configMaps, freezes);
+    return List.of(pods, configMaps, sources, freezes);
   }
 
   @Override
   public UpdateControl<GuardedRollout> reconcile(
       GuardedRollout rollout, Context<GuardedRollout> context) {
     GuardedRolloutStatus read = rollout.getStatus();
-    KubernetesCluster cluster = new KubernetesCluster(context);
+    KubernetesCluster cluster = new KubernetesCluster(context, sourceContents);
     UpdateControl<GuardedRollout> control = reconcile(rollout, cluster);
     if (!control.isPatchStatus()) {
       cluster.fileEvents(false);
@@ -167,7 +203,7 @@ public class GuardedRolloutReconciler
    */
   @Override
   public DeleteControl cleanup(GuardedRollout rollout, Context<GuardedRollout> context) {
-    KubernetesCluster cluster = new KubernetesCluster(context);
+    KubernetesCluster cluster = new KubernetesCluster(context, sourceContents);
     Optional<Duration> again = cleanup(rollout, cluster);
     cluster.fileEvents(false);
     return again.isEmpty()
@@ -255,6 +291,21 @@ public class GuardedRolloutReconciler
                     && Selectors.matches(r.getSpec().selector, pod.getMetadata().getLabels()))
         .forEach(r -> ids.add(ResourceID.fromResource(r)));
     return ids;
+  }
+
+  /** A ConfigMap concerns the rollouts it is the source of (the metadata-only informer). */
+  static Set<ResourceID> rolloutsSourcing(
+      ConfigMap map, IndexerResourceCache<GuardedRollout> rollouts) {
+    return rollouts
+        .list(map.getMetadata().getNamespace(), r -> isSourceOf(r, map.getMetadata().getName()))
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toSet());
+  }
+
+  static boolean isSourceOf(GuardedRollout rollout, String configMap) {
+    return rollout.getSpec() != null
+        && rollout.getSpec().sourceRef != null
+        && configMap.equals(rollout.getSpec().sourceRef.name);
   }
 
   /** A ConfigMap concerns the rollouts it is the source of, and the one that owns it. */

@@ -34,25 +34,31 @@ final class KubernetesCluster implements Cluster {
   private final KubernetesClient client;
   private final InformerEventSource<Pod, GuardedRollout> pods;
   private final InformerEventSource<ConfigMap, GuardedRollout> configMaps;
+  private final InformerEventSource<ConfigMap, GuardedRollout> sources;
+  private final SourceContents sourceContents;
   private final InformerEventSource<ConfigFreeze, GuardedRollout> freezes;
   private final ResourceID rollout;
   private final String readVersion;
   private final List<Runnable> pendingEvents = new ArrayList<>();
 
   @SuppressWarnings("unchecked")
-  KubernetesCluster(Context<GuardedRollout> context) {
+  KubernetesCluster(Context<GuardedRollout> context, SourceContents sourceContents) {
     this.context = context;
+    this.sourceContents = sourceContents;
     this.client = context.getClient();
-    var sources = context.eventSourceRetriever();
+    var retriever = context.eventSourceRetriever();
     this.pods =
         (InformerEventSource<Pod, GuardedRollout>)
-            sources.getEventSourceFor(Pod.class, GuardedRolloutReconciler.PODS);
+            retriever.getEventSourceFor(Pod.class, GuardedRolloutReconciler.PODS);
     this.configMaps =
         (InformerEventSource<ConfigMap, GuardedRollout>)
-            sources.getEventSourceFor(ConfigMap.class, GuardedRolloutReconciler.CONFIG_MAPS);
+            retriever.getEventSourceFor(ConfigMap.class, GuardedRolloutReconciler.CONFIG_MAPS);
+    this.sources =
+        (InformerEventSource<ConfigMap, GuardedRollout>)
+            retriever.getEventSourceFor(ConfigMap.class, GuardedRolloutReconciler.SOURCES);
     this.freezes =
         (InformerEventSource<ConfigFreeze, GuardedRollout>)
-            sources.getEventSourceFor(ConfigFreeze.class, GuardedRolloutReconciler.FREEZES);
+            retriever.getEventSourceFor(ConfigFreeze.class, GuardedRolloutReconciler.FREEZES);
     GuardedRollout read = context.getPrimaryResource();
     this.rollout = ResourceID.fromResource(read);
     this.readVersion = read.getMetadata().getResourceVersion();
@@ -94,9 +100,26 @@ final class KubernetesCluster implements Cluster {
         .orElse(null);
   }
 
+  /**
+   * A derived ConfigMap from the label-selected cache (which also holds this operator's writes);
+   * any other ConfigMap the metadata-only cache knows, with its content read from the API when its
+   * resourceVersion moved (see {@link SourceContents}).
+   */
   @Override
   public Optional<ConfigMap> configMap(String namespace, String name) {
-    return configMaps.get(new ResourceID(name, namespace));
+    ResourceID id = new ResourceID(name, namespace);
+    Optional<ConfigMap> derived = configMaps.get(id);
+    if (derived.isPresent()) {
+      return derived;
+    }
+    Optional<ConfigMap> seen = sources.get(id);
+    if (seen.isEmpty()) {
+      return Optional.empty();
+    }
+    return sourceContents.get(
+        id,
+        seen.get().getMetadata().getResourceVersion(),
+        () -> client.configMaps().inNamespace(namespace).withName(name).get());
   }
 
   @Override

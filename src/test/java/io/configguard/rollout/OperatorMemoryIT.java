@@ -1,0 +1,233 @@
+package io.configguard.rollout;
+
+import static io.configguard.rollout.OperatorHarness.awaitRollout;
+import static io.configguard.rollout.OperatorHarness.source;
+import static io.configguard.rollout.RolloutFixtures.features;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.configguard.api.RolloutPhase;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.crud.Attribute;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.javaoperatorsdk.operator.Operator;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator's memory grows with what it guards, not with the cluster. Two runs against the
+ * Fabric8 CRUD mock server in this JVM, identical except that the second one first stores 4,000
+ * unrelated ConfigMaps of 25 KiB and 5,000 unrelated pods (with managedFields, as a real API server
+ * returns them) in the mock: each run measures the heap after GC before the operator starts and
+ * again once its rollout over 10 pods has reached Succeeded, with the operator still running. The
+ * mock server's own copy of the objects is in both readings of a run and cancels out; what is left
+ * is what the operator side retains (informer caches, indexes, client). A first, discarded run
+ * takes class loading and static caches out of the comparison. The unrelated objects may add at
+ * most 16 MiB to it.
+ */
+class OperatorMemoryIT {
+  static final String NS = "guarded";
+  static final int CONFIG_MAPS = 4_000;
+  static final int PODS = 5_000;
+  static final int NAMESPACES = 20;
+  static final long BOUND = 16L << 20;
+
+  @Test
+  void unrelatedObjectsAddAtMostSixteenMebibytes() throws Exception {
+    // A first run loads classes and fills the libraries' static caches (Jackson, JOSDK, the
+    // client), which would otherwise count in whichever run comes first.
+    operatorGrowth(false);
+    long without = operatorGrowth(false);
+    long with = operatorGrowth(true);
+    long added = with - without;
+    String figures =
+        String.format(
+            "operator retained heap after a rollout over 10 pods: %.1f MiB in an empty cluster,"
+                + " %.1f MiB with %d unrelated ConfigMaps of 25 KiB and %d unrelated pods:"
+                + " the unrelated objects add %.1f MiB",
+            mib(without), mib(with), CONFIG_MAPS, PODS, mib(added));
+    System.out.println(figures);
+    Files.createDirectories(Path.of("target"));
+    Files.writeString(Path.of("target/operator-memory.txt"), figures + System.lineSeparator());
+    assertThat(added).as(figures).isLessThanOrEqualTo(BOUND);
+  }
+
+  /** Heap after GC with the operator done with its rollout, minus the same before it started. */
+  static long operatorGrowth(boolean unrelated) throws Exception {
+    KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
+    KubernetesMockServer server =
+        new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), crud, false);
+    server.init();
+    KubernetesClient client = server.createClient();
+    Operator operator = null;
+    try {
+      OperatorHarness.installCrds(client);
+      List<String> pods = OperatorHarness.pods(client, NS, "proxy", 10, 3);
+      source(client, NS, "bot-features", features(10));
+      if (unrelated) {
+        seedUnrelated(crud);
+      }
+      long before = heapAfterGc();
+
+      operator = OperatorHarness.start(server, new RequestLog(), o -> {});
+      OperatorHarness.rollout(client, NS, "bot-features", 1, "50%", "100%");
+      awaitRollout(
+          client,
+          NS,
+          "bot-features",
+          r -> r.getStatus().phase == RolloutPhase.Succeeded,
+          Duration.ofSeconds(60));
+      source(client, NS, "bot-features", features(12));
+      awaitRollout(
+          client,
+          NS,
+          "bot-features",
+          r ->
+              r.getStatus().phase == RolloutPhase.Succeeded
+                  && Long.valueOf(2).equals(r.getStatus().stableRevision),
+          Duration.ofSeconds(60));
+      OperatorHarness.awaitPodsOn(client, NS, pods, "2");
+
+      long after = heapAfterGc();
+      return after - before;
+    } finally {
+      if (operator != null) {
+        operator.stop();
+      }
+      client.close();
+      server.destroy();
+    }
+  }
+
+  /**
+   * Stores the unrelated objects straight into the mock's storage as its create handler would,
+   * without HTTP and without the handler's scan of every stored object (quadratic for thousands).
+   * Half of them share the rollout's namespace.
+   */
+  static void seedUnrelated(KubernetesCrudDispatcher crud) {
+    String content = "x".repeat(25 * 1024);
+    for (int i = 0; i < CONFIG_MAPS; i++) {
+      String ns = namespace(i);
+      seed(
+          crud,
+          "/api/v1/namespaces/" + ns + "/configmaps",
+          new ConfigMapBuilder()
+              .withNewMetadata()
+              .withNamespace(ns)
+              .withName("unrelated-" + i)
+              .addToLabels("app", "other-" + (i % 50))
+              .withManagedFields(managedFields())
+              .endMetadata()
+              .addToData("payload", content)
+              .build());
+    }
+    for (int i = 0; i < PODS; i++) {
+      String ns = namespace(i);
+      Pod pod =
+          new PodBuilder(RolloutFixtures.pod("other-" + i, "node-" + (i % 7)))
+              .editMetadata()
+              .withNamespace(ns)
+              .withLabels(Map.of("app", "other-" + (i % 50), "pod-template-hash", "7d9f" + i % 50))
+              .addToAnnotations("kubectl.kubernetes.io/restartedAt", "2026-11-30T10:00:00Z")
+              .withManagedFields(managedFields())
+              .endMetadata()
+              .editSpec()
+              .editFirstContainer()
+              .addNewEnv()
+              .withName("MODE")
+              .withValue("serve")
+              .endEnv()
+              .addNewPort()
+              .withContainerPort(8080)
+              .endPort()
+              .withNewResources()
+              .addToRequests("cpu", new Quantity("100m"))
+              .addToRequests("memory", new Quantity("128Mi"))
+              .endResources()
+              .endContainer()
+              .endSpec()
+              .build();
+      seed(crud, "/api/v1/namespaces/" + ns + "/pods", pod);
+    }
+  }
+
+  static String namespace(int i) {
+    return i % 2 == 0 ? NS : "other-" + (i % NAMESPACES);
+  }
+
+  /** Two managedFields entries of the size kubectl and kubelet leave on real objects. */
+  static List<io.fabric8.kubernetes.api.model.ManagedFieldsEntry> managedFields() {
+    Map<String, Object> fields = new HashMap<>();
+    for (int i = 0; i < 20; i++) {
+      fields.put("f:field-" + i, Map.of("f:nested", Map.of(), "f:other", Map.of()));
+    }
+    return List.of(
+        new ManagedFieldsEntryBuilder()
+            .withManager("kubectl-client-side-apply")
+            .withOperation("Update")
+            .withApiVersion("v1")
+            .withFieldsType("FieldsV1")
+            .withNewFieldsV1()
+            .withAdditionalProperties(fields)
+            .endFieldsV1()
+            .build(),
+        new ManagedFieldsEntryBuilder()
+            .withManager("kubelet")
+            .withOperation("Update")
+            .withApiVersion("v1")
+            .withFieldsType("FieldsV1")
+            .withSubresource("status")
+            .withNewFieldsV1()
+            .withAdditionalProperties(fields)
+            .endFieldsV1()
+            .build());
+  }
+
+  static void seed(KubernetesCrudDispatcher crud, String collectionPath, HasMetadata object) {
+    GenericKubernetesResource resource =
+        Serialization.unmarshal(Serialization.asJson(object), GenericKubernetesResource.class);
+    resource.getMetadata().setUid(UUID.randomUUID().toString());
+    resource.getMetadata().setResourceVersion(Long.toString(crud.requestResourceVersion()));
+    resource
+        .getMetadata()
+        .setCreationTimestamp(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    AttributeSet key =
+        crud.getKey(collectionPath).add(new Attribute("name", resource.getMetadata().getName()));
+    crud.processEvent(collectionPath, key, null, resource, Serialization.asJson(resource));
+  }
+
+  /** Used heap after full GCs, the lowest of a few readings (a GC can race a background task). */
+  static long heapAfterGc() throws InterruptedException {
+    long lowest = Long.MAX_VALUE;
+    for (int i = 0; i < 4; i++) {
+      System.gc();
+      Thread.sleep(200);
+      lowest = Math.min(lowest, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
+    return lowest;
+  }
+
+  static double mib(long bytes) {
+    return bytes / (double) (1 << 20);
+  }
+}

@@ -1,0 +1,216 @@
+package io.configguard.rollout;
+
+import static io.configguard.rollout.OperatorHarness.awaitRollout;
+import static io.configguard.rollout.OperatorHarness.source;
+import static io.configguard.rollout.RolloutFixtures.features;
+
+import io.configguard.api.RolloutPhase;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * RSS of the packaged application under the chart's memory settings (not part of the test suite;
+ * see bench/README.md). The Fabric8 CRUD mock server, made to page list calls as a real API server
+ * does ({@link PagingCrudDispatcher}), runs in this JVM with 4,000 unrelated ConfigMaps of 25 KiB
+ * and 5,000 unrelated pods; {@code configguard serve} runs in its own JVM ({@code java
+ * -XX:MaxRAM=384m -XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -jar
+ * target/quarkus-app/quarkus-run.jar serve}, i.e. a 384 MiB container limit) with a kubeconfig
+ * pointing at the mock. Its VmRSS is sampled every 200 ms while it starts, runs a rollout over 10
+ * pods to Succeeded, and sees 1,000 more 25 KiB ConfigMaps created while it runs.
+ *
+ * <p>Run: {@code mvn -o -B -q package -DskipTests} then {@code mvn -o -B -q test
+ * -Dtest=ServeRssBenchmark -Dbench -Dsurefire.failIfNoSpecifiedTests=false}; {@code
+ * -Dbench.app=<dir>} measures another build's {@code quarkus-app}.
+ */
+@EnabledIfSystemProperty(named = "bench", matches = ".*")
+class ServeRssBenchmark {
+  static final String NS = OperatorMemoryIT.NS;
+
+  @Test
+  void rssUnderTheChartsMemorySettings() throws Exception {
+    PagingCrudDispatcher crud = new PagingCrudDispatcher();
+    KubernetesMockServer server =
+        new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), crud, false);
+    server.init();
+    // The mock answers slowly while it pages thousands of objects on a loaded machine.
+    KubernetesClient client =
+        server.createClient(b -> b.editOrNewConfig().withRequestTimeout(120_000).endConfig());
+    Process app = null;
+    List<String> report = new ArrayList<>();
+    AtomicLong peak = new AtomicLong();
+    try {
+      OperatorHarness.installCrds(client);
+      List<String> pods = OperatorHarness.pods(client, NS, "proxy", 10, 3);
+      source(client, NS, "bot-features", features(10));
+      OperatorMemoryIT.seedUnrelated(crud);
+
+      Path kubeconfig = Files.createTempFile("configguard-bench", ".yaml");
+      Files.writeString(
+          kubeconfig,
+          """
+          apiVersion: v1
+          kind: Config
+          clusters:
+            - name: mock
+              cluster: {server: "http://localhost:%d"}
+          users:
+            - name: bench
+              user: {token: bench}
+          contexts:
+            - name: mock
+              context: {cluster: mock, user: bench, namespace: %s}
+          current-context: mock
+          """
+              .formatted(server.getPort(), NS));
+      Path appDir = Path.of(System.getProperty("bench.app", "target/quarkus-app"));
+      Path log = Files.createTempFile("configguard-bench", ".log");
+      List<String> command = new ArrayList<>();
+      command.add(System.getProperty("java.home") + "/bin/java");
+      command.addAll(
+          List.of(
+              "-XX:MaxRAM=384m",
+              "-XX:MaxRAMPercentage=60",
+              "-XX:+ExitOnOutOfMemoryError",
+              "-XX:NativeMemoryTracking=summary",
+              // The mock is slow to page thousands of objects on a loaded machine.
+              "-Dquarkus.kubernetes-client.request-timeout=PT2M",
+              "-Dquarkus.http.ssl-port=" + freePort(),
+              "-Dquarkus.http.port=" + freePort()));
+      String extra = System.getProperty("bench.jvm", "");
+      if (!extra.isBlank()) {
+        command.addAll(List.of(extra.trim().split("\\s+")));
+      }
+      command.addAll(List.of("-jar", appDir.resolve("quarkus-run.jar").toString(), "serve"));
+      report.add("command: " + String.join(" ", command));
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().put("KUBECONFIG", kubeconfig.toString());
+      builder.environment().remove("JAVA_TOOL_OPTIONS");
+      long started = System.nanoTime();
+      app = builder.start();
+      Process running = app;
+      Thread sampler =
+          new Thread(
+              () -> {
+                while (running.isAlive()) {
+                  peak.accumulateAndGet(rssKib(running.pid()), Math::max);
+                  try {
+                    Thread.sleep(200);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              });
+      sampler.setDaemon(true);
+      sampler.start();
+
+      OperatorHarness.rollout(client, NS, "bot-features", 1, "50%", "100%");
+      awaitRollout(
+          client,
+          NS,
+          "bot-features",
+          r -> r.getStatus().phase == RolloutPhase.Succeeded,
+          Duration.ofMinutes(3));
+      report.add(
+          String.format(
+              "first revision Succeeded after %d s: RSS %d MiB (peak %d MiB)",
+              (System.nanoTime() - started) / 1_000_000_000,
+              rssKib(app.pid()) >> 10,
+              peak.get() >> 10));
+      source(client, NS, "bot-features", features(12));
+      awaitRollout(
+          client,
+          NS,
+          "bot-features",
+          r ->
+              r.getStatus().phase == RolloutPhase.Succeeded
+                  && Long.valueOf(2).equals(r.getStatus().stableRevision),
+          Duration.ofMinutes(3));
+      OperatorHarness.awaitPodsOn(client, NS, pods, "2");
+      report.add(
+          String.format(
+              "rollout over 10 pods Succeeded: RSS %d MiB (peak %d MiB)",
+              rssKib(app.pid()) >> 10, peak.get() >> 10));
+
+      String content = "y".repeat(25 * 1024);
+      for (int i = 0; i < 1000; i++) {
+        client
+            .configMaps()
+            .inNamespace("later-" + (i % 10))
+            .resource(
+                new ConfigMapBuilder()
+                    .withNewMetadata()
+                    .withName("later-" + i)
+                    .endMetadata()
+                    .addToData("payload", content)
+                    .build())
+            .create();
+      }
+      Thread.sleep(10_000);
+      report.add(
+          String.format(
+              "1,000 more 25 KiB ConfigMaps created while running, 10 s later: alive %s, RSS %d MiB"
+                  + " (peak %d MiB)",
+              app.isAlive(), app.isAlive() ? rssKib(app.pid()) >> 10 : 0, peak.get() >> 10));
+      report.add("paged list calls: " + crud.pagedLists.get());
+      if (app.isAlive()) {
+        report.addAll(jcmd(app.pid(), "GC.heap_info"));
+        report.addAll(jcmd(app.pid(), "VM.native_memory", "summary"));
+      }
+      report.add("log: " + log);
+    } finally {
+      if (app != null) {
+        report.add("exit: " + (app.isAlive() ? "still running" : "exited " + app.exitValue()));
+        app.destroy();
+      }
+      client.close();
+      server.destroy();
+      report.forEach(System.out::println);
+      Files.write(Path.of("target/serve-rss.txt"), report);
+    }
+  }
+
+  static List<String> jcmd(long pid, String... command) throws Exception {
+    List<String> args = new ArrayList<>();
+    args.add(System.getProperty("java.home") + "/bin/jcmd");
+    args.add(Long.toString(pid));
+    args.addAll(List.of(command));
+    Process jcmd = new ProcessBuilder(args).redirectErrorStream(true).start();
+    List<String> out = new String(jcmd.getInputStream().readAllBytes()).lines().toList();
+    jcmd.waitFor();
+    return out;
+  }
+
+  static long rssKib(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // the process is gone
+    }
+    return 0;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
