@@ -30,6 +30,7 @@ public final class AdmissionMetrics {
   private final Map<Result, Counter> requests = new EnumMap<>(Result.class);
   private final Timer latency;
   private final Counter compileErrors;
+  private final Counter busy;
 
   public AdmissionMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -52,6 +53,31 @@ public final class AdmissionMetrics {
         Counter.builder("configguard.policy.compile.errors")
             .description("Policies rejected because they do not compile")
             .register(registry);
+    busy =
+        Counter.builder("configguard.admission.busy")
+            .description(
+                "Requests refused with 429 because the admission memory budget had no room in time")
+            .register(registry);
+  }
+
+  /** Registers the gauges of the admission memory gate. */
+  public void gate(AdmissionMemoryGate gate) {
+    Gauge.builder("configguard.admission.inflight.bytes", gate, AdmissionMemoryGate::inUse)
+        .description("Heap bytes reserved by admission requests in flight (body x amplification)")
+        .register(registry);
+    Gauge.builder("configguard.admission.inflight.budget.bytes", gate, g -> g.budget())
+        .description("Heap bytes admission requests may reserve at once")
+        .register(registry);
+  }
+
+  /** A request refused because the memory budget had no room within the wait. */
+  public void busy() {
+    busy.increment();
+    requests.get(Result.ERROR).increment();
+  }
+
+  public double busyCount() {
+    return busy.count();
   }
 
   public void request(Result result, long nanos) {

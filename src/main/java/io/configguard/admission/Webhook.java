@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +31,7 @@ public class Webhook {
   private final AdmissionMetrics metrics;
   private final PolicyIndex index;
   private final AdmissionHandler handler;
+  private final AdmissionMemoryGate gate;
   private volatile ClusterPolicySource cluster;
   private volatile Operator operator;
   private volatile boolean warm;
@@ -38,7 +40,18 @@ public class Webhook {
       MeterRegistry registry,
       @ConfigProperty(name = "configguard.operator.service-account")
           Optional<String> operatorServiceAccount) {
+    this(
+        registry,
+        operatorServiceAccount,
+        new AdmissionMemoryGate(AdmissionMemoryGate.defaultBudget(), Duration.ofMillis(2500)));
+  }
+
+  /** With the gate that bounds the heap admission requests take at once. */
+  public Webhook(
+      MeterRegistry registry, Optional<String> operatorServiceAccount, AdmissionMemoryGate gate) {
+    this.gate = gate;
     metrics = new AdmissionMetrics(registry);
+    metrics.gate(gate);
     index = new PolicyIndex(compiler, metrics);
     handler = new AdmissionHandler(index, this::namespaceLabels, compiler, metrics);
     operatorServiceAccount.ifPresent(handler::operatorServiceAccount);
@@ -46,6 +59,11 @@ public class Webhook {
 
   public AdmissionHandler handler() {
     return handler;
+  }
+
+  /** Bounds the heap of requests in flight (admission.AdmissionGateRoute applies it). */
+  public AdmissionMemoryGate gate() {
+    return gate;
   }
 
   public PolicyIndex index() {
