@@ -100,6 +100,30 @@ public final class AdmissionMetrics {
         .increment();
   }
 
+  /**
+   * A rule stopped at a bound at run time (time budget, CEL cost, schema errors): it failed closed
+   * without judging the content.
+   */
+  public void overrun(Violation violation) {
+    Counter.builder("configguard.admission.overruns")
+        .description("Rule evaluations stopped at a time, cost or size bound, by policy and rule")
+        .tag("policy", violation.policy())
+        .tag("rule", violation.rule())
+        .register(registry)
+        .increment();
+  }
+
+  /** Overruns counted for one policy and rule. */
+  public double overruns(String policy, String rule) {
+    Counter c =
+        registry
+            .find("configguard.admission.overruns")
+            .tag("policy", policy)
+            .tag("rule", rule)
+            .counter();
+    return c == null ? 0 : c.count();
+  }
+
   public void compileError() {
     compileErrors.increment();
   }

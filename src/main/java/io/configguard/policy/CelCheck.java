@@ -32,8 +32,8 @@ record CelCheck(CelRuntime.Program program, String expression, String message, l
       if (cause instanceof BudgetExceeded budget) {
         throw budget;
       } else if (cause instanceof CostExceeded) {
-        findings.add(
-            "", "CEL cost limit " + costLimit + " exceeded (" + expression(expression) + ")");
+        throw new OverBudget(
+            "CEL cost limit " + costLimit + " exceeded (" + expression(expression) + ")");
       } else if (cause instanceof CelIterationLimitExceededException) {
         findings.add("", "CEL comprehension iteration limit exceeded: " + e.getMessage());
       } else {
