@@ -29,9 +29,15 @@ record CelCheck(CelRuntime.Program program, String expression, String message, l
       result = program.trace(ev.celVariables(), cost);
     } catch (CelEvaluationException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof BudgetExceeded budget) {
-        throw budget;
-      } else if (cause instanceof CostExceeded) {
+      for (Throwable t = cause; t != null; t = t.getCause()) {
+        if (t instanceof BudgetExceeded budget) {
+          throw budget;
+        }
+        if (t instanceof OverBudget over) {
+          throw over;
+        }
+      }
+      if (cause instanceof CostExceeded) {
         throw new OverBudget(
             "CEL cost limit " + costLimit + " exceeded (" + expression(expression) + ")");
       } else if (cause instanceof CelIterationLimitExceededException) {

@@ -2,6 +2,7 @@ package io.configguard.policy;
 
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
+import dev.cel.checker.CelStandardDeclarations;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
@@ -11,6 +12,8 @@ import dev.cel.common.types.SimpleType;
 import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelFunctionBinding;
+import dev.cel.runtime.CelStandardFunctions;
 import java.util.List;
 
 /**
@@ -30,7 +33,7 @@ final class CelSupport {
         CelOptions.current()
             .comprehensionMaxIterations((int) Math.min(Integer.MAX_VALUE, limits.celCostLimit()))
             .enableRegexPartialMatch(true)
-            .maxRegexProgramSize(10_000)
+            .maxRegexProgramSize(Regexes.MAX_PROGRAM)
             .maxExpressionCodePointSize(MAX_EXPRESSION_LENGTH)
             .build();
     this.cel =
@@ -39,12 +42,28 @@ final class CelSupport {
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
             .addCompilerLibraries(CelExtensions.strings())
             .addRuntimeLibraries(CelExtensions.strings())
+            // matches() through Regexes: program size checked before compiling, deadline inside.
+            .setStandardEnvironmentEnabled(false)
+            .setStandardDeclarations(CelStandardDeclarations.newBuilder().build())
+            .setStandardFunctions(
+                CelStandardFunctions.newBuilder()
+                    .excludeFunctions(CelStandardFunctions.StandardFunction.MATCHES)
+                    .build())
+            .addFunctionBindings(
+                CelFunctionBinding.from(
+                    "matches", String.class, String.class, (s, re) -> matches(s, re)),
+                CelFunctionBinding.from(
+                    "matches_string", String.class, String.class, (s, re) -> matches(s, re)))
             .addVar("object", SimpleType.DYN)
             .addVar("oldObject", SimpleType.DYN)
             .addVar("request", SimpleType.DYN)
             .addVar("parsed", MapType.create(SimpleType.STRING, SimpleType.DYN))
             .setResultType(SimpleType.BOOL)
             .build();
+  }
+
+  private static boolean matches(String value, String regex) {
+    return Regexes.find(Regexes.pattern(regex), value);
   }
 
   /** The compiled check, or null with every problem added to {@code reasons} under field. */
@@ -59,6 +78,11 @@ final class CelSupport {
     }
     try {
       CelAbstractSyntaxTree ast = cel.compile(expression).getAst();
+      int before = reasons.size();
+      PolicyCost.cel(ast, field, reasons);
+      if (reasons.size() > before) {
+        return null;
+      }
       return new CelCheck(cel.createProgram(ast), expression, message, costLimit);
     } catch (CelValidationException e) {
       for (CelIssue issue : e.getErrors()) {

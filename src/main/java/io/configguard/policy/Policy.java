@@ -89,6 +89,14 @@ public final class Policy {
     List<Violation> out = new ArrayList<>();
     Evaluation ev = new Evaluation(this, documents);
     Findings.Factory findings = new Findings.Factory(out, ref.id(), enforcement);
+    try (Deadline.Scope scope = Deadline.enter(documents.deadline())) {
+      evaluate(documents, ev, findings, out);
+    }
+    return out;
+  }
+
+  private void evaluate(
+      Documents documents, Evaluation ev, Findings.Factory findings, List<Violation> out) {
     for (CompiledRule rule : rules) {
       long start = System.nanoTime();
       try {
@@ -106,7 +114,6 @@ public final class Policy {
         documents.spent(ref.id(), rule.name(), System.nanoTime() - start);
       }
     }
-    return out;
   }
 
   /**
