@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,6 +37,7 @@ public class Webhook {
   private volatile Operator operator;
   private volatile boolean warm;
 
+  @Inject
   public Webhook(
       MeterRegistry registry,
       @ConfigProperty(name = "configguard.operator.service-account")
