@@ -23,6 +23,9 @@ import java.util.List;
 final class SchemaSupport {
   private static final String META = "https://json-schema.org/draft/2020-12/schema";
 
+  /** The deepest value a document can have: the parsers' nesting limit. */
+  private static final int MAX_DEPTH = Limits.DEFAULT.maxDepth();
+
   private static final RegularExpressionFactory RE2 = regex -> new MemoizedRegex(regex);
 
   /**
@@ -149,6 +152,11 @@ final class SchemaSupport {
     int before = reasons.size();
     checkPatterns(schema, Location.ROOT, field, reasons);
     if (reasons.size() > before) {
+      return null;
+    }
+    String cost = SchemaCost.problem(schema, MAX_DEPTH);
+    if (cost != null) {
+      reasons.add(field + ": " + cost);
       return null;
     }
     List<Error> errors = META_SCHEMA.validate(schema);
