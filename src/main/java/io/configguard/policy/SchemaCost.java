@@ -160,12 +160,13 @@ final class SchemaCost {
       return root;
     }
     if (ref.startsWith("#/")) {
-      String pointer =
-          java.net.URLDecoder.decode(ref.substring(1), java.nio.charset.StandardCharsets.UTF_8);
       JsonNode target;
       try {
+        String pointer =
+            java.net.URLDecoder.decode(ref.substring(1), java.nio.charset.StandardCharsets.UTF_8);
         target = root.at(pointer);
       } catch (IllegalArgumentException e) {
+        // Not a decodable JSON pointer (e.g. a bad % escape): counted as a leaf.
         return null;
       }
       return target.isMissingNode() ? null : target;
