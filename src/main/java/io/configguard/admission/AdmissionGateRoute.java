@@ -62,6 +62,11 @@ public class AdmissionGateRoute {
                             .end(busyStatus(error.getMessage()));
                         return;
                       }
+                      if (rc.response().closed() || rc.response().ended()) {
+                        // The caller went away while it waited: nothing will end it, give back.
+                        permit.close();
+                        return;
+                      }
                       rc.addEndHandler(done -> permit.close());
                       rc.next();
                     }));
