@@ -13,6 +13,7 @@ import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelFunctionBinding;
+import dev.cel.runtime.CelRuntimeBuilder;
 import dev.cel.runtime.CelStandardFunctions;
 import java.util.List;
 
@@ -41,7 +42,8 @@ final class CelSupport {
             .setOptions(options)
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
             .addCompilerLibraries(CelExtensions.strings())
-            .addRuntimeLibraries(CelExtensions.strings())
+            // The strings extension's bindings, with replace and join charged before they build.
+            .addFunctionBindings(chargedStrings())
             // matches() through Regexes: program size checked before compiling, deadline inside.
             .setStandardEnvironmentEnabled(false)
             .setStandardDeclarations(CelStandardDeclarations.newBuilder().build())
@@ -60,6 +62,87 @@ final class CelSupport {
             .addVar("parsed", MapType.create(SimpleType.STRING, SimpleType.DYN))
             .setResultType(SimpleType.BOOL)
             .build();
+  }
+
+  /** Overloads that can build a string much longer than their inputs. */
+  private static final java.util.Set<String> GROWING =
+      java.util.Set.of(
+          "string_replace_string_string",
+          "string_replace_string_string_int",
+          "list_join",
+          "list_join_string");
+
+  /**
+   * The strings extension's function bindings, captured from the library, with replace and join
+   * wrapped so that the length of the string they are about to build is charged to the CEL cost
+   * first: a cost that is only charged after a string exists cannot stop it from being built.
+   */
+  private static List<CelFunctionBinding> chargedStrings() {
+    List<CelFunctionBinding> captured = new java.util.ArrayList<>();
+    CelRuntimeBuilder capture =
+        (CelRuntimeBuilder)
+            java.lang.reflect.Proxy.newProxyInstance(
+                CelSupport.class.getClassLoader(),
+                new Class<?>[] {CelRuntimeBuilder.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("addFunctionBindings")) {
+                    if (args[0] instanceof CelFunctionBinding[] array) {
+                      captured.addAll(List.of(array));
+                    } else {
+                      ((Iterable<?>) args[0]).forEach(b -> captured.add((CelFunctionBinding) b));
+                    }
+                  }
+                  return method.getReturnType().isInstance(proxy) ? proxy : null;
+                });
+    CelExtensions.strings().setRuntimeOptions(capture);
+    List<CelFunctionBinding> out = new java.util.ArrayList<>();
+    for (CelFunctionBinding b : captured) {
+      if (!GROWING.contains(b.getOverloadId())) {
+        out.add(b);
+        continue;
+      }
+      String id = b.getOverloadId();
+      out.add(
+          CelFunctionBinding.from(
+              id,
+              b.getArgTypes(),
+              args -> {
+                CelCheck.charge(length(id, args));
+                return b.getDefinition().apply(args);
+              }));
+    }
+    return out;
+  }
+
+  /** The length of the string the call will build (an upper bound). */
+  static long length(String overload, Object[] args) {
+    if (overload.startsWith("list_join")) {
+      long total = 0;
+      List<?> list = (List<?>) args[0];
+      for (Object o : list) {
+        total += o instanceof String s ? s.length() : 0;
+      }
+      String separator = args.length > 1 && args[1] instanceof String s ? s : "";
+      return total + (long) separator.length() * Math.max(0, list.size() - 1);
+    }
+    String text = (String) args[0];
+    String from = (String) args[1];
+    String to = (String) args[2];
+    long limit = args.length > 3 && args[3] instanceof Long n && n >= 0 ? n : Long.MAX_VALUE;
+    if (to.length() <= from.length()) {
+      return text.length();
+    }
+    long count = 0;
+    if (from.isEmpty()) {
+      count = Math.min(limit, text.length() + 1L);
+    } else {
+      for (int at = text.indexOf(from);
+          at >= 0 && count < limit;
+          at = text.indexOf(from, at + from.length())) {
+        count++;
+      }
+    }
+    return text.length() + count * (to.length() - from.length());
   }
 
   private static boolean matches(String value, String regex) {

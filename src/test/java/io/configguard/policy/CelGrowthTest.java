@@ -3,6 +3,8 @@ package io.configguard.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -63,8 +65,31 @@ class CelGrowthTest {
     assertThat(Fixtures.rule("cel: \"" + expression + "\"").ruleNames()).containsExactly("r");
   }
 
+  /** What replace and join will build is predicted exactly enough to be charged first. */
   @Test
-  void growthIsEstimatedFromTheAst() {
-    assertThat(PolicyCost.MAX_CEL_GROWTH).isEqualTo(16);
+  void theLengthOfAReplaceOrJoinIsChargedBeforeItIsBuilt() {
+    assertThat(CelSupport.length("string_replace_string_string", new Object[] {"a-b-c", "-", "--"}))
+        .isEqualTo("a--b--c".length());
+    assertThat(CelSupport.length("string_replace_string_string", new Object[] {"ab", "", "xy"}))
+        .isEqualTo("xyaxybxy".length());
+    assertThat(
+            CelSupport.length(
+                "string_replace_string_string_int", new Object[] {"aaaa", "a", "bbb", 2L}))
+        .isEqualTo("bbbbbbaa".length());
+    assertThat(CelSupport.length("list_join_string", new Object[] {List.of("ab", "c"), ", "}))
+        .isEqualTo("ab, c".length());
+  }
+
+  /** Within the growth bound but over the cost: stopped before the 1.6M-character string. */
+  @Test
+  void aReplaceOverTheCostLimitStopsBeforeBuilding() throws Exception {
+    Policy policy =
+        Fixtures.rule("cel: \"object.data.v.replace('a', '" + "a".repeat(16) + "').size() > 0\"");
+    assertThat(
+            Fixtures.report(
+                policy, Target.create(Fixtures.configMap(Map.of("v", "a".repeat(100_000))))))
+        .singleElement()
+        .asString()
+        .startsWith("CEL cost limit 100000 exceeded");
   }
 }
