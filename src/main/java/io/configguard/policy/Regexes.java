@@ -96,6 +96,16 @@ final class Regexes {
       char c = re.charAt(i);
       switch (c) {
         case '\\' -> {
+          if (i + 1 < n && re.charAt(i + 1) == 'Q') {
+            // \Q...\E: every character up to \E (or the end) is a literal.
+            int end = re.indexOf("\\E", i + 2);
+            int stop = end < 0 ? n : end;
+            long literals = Math.max(1, stop - (i + 2));
+            last = 1;
+            total = add(total, literals);
+            i = end < 0 ? n : end + 1;
+            continue;
+          }
           i++;
           if (i + 1 < n && "pPx".indexOf(re.charAt(i)) >= 0 && re.charAt(i + 1) == '{') {
             int close = re.indexOf('}', i);
