@@ -181,7 +181,8 @@ final class Regexes {
 
   /** {n}, {n,} or {n,m} as [n, m] (m = n + 1 when open), or null when it is a literal brace. */
   private static long[] range(String inside) {
-    if (!inside.matches("[0-9]{1,9}(,[0-9]{0,9})?")) {
+    // As RE2 reads them: a leading zero ({1,01}) makes the braces literal text.
+    if (!inside.matches("(0|[1-9][0-9]{0,8})(,(0|[1-9][0-9]{0,8})?)?")) {
       return null;
     }
     int comma = inside.indexOf(',');
