@@ -218,6 +218,7 @@ public final class AdmissionHandler {
     }
     if (counted) {
       verdict.violations().forEach(metrics::violation);
+      verdict.overruns().forEach(metrics::overrun);
     }
     List<Violation> denials = verdict.with(Enforcement.Deny);
     List<String> warnings =

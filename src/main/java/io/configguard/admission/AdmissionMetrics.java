@@ -30,6 +30,7 @@ public final class AdmissionMetrics {
   private final Map<Result, Counter> requests = new EnumMap<>(Result.class);
   private final Timer latency;
   private final Counter compileErrors;
+  private final Counter busy;
 
   public AdmissionMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -52,6 +53,31 @@ public final class AdmissionMetrics {
         Counter.builder("configguard.policy.compile.errors")
             .description("Policies rejected because they do not compile")
             .register(registry);
+    busy =
+        Counter.builder("configguard.admission.busy")
+            .description(
+                "Requests refused with 429 because the admission memory budget had no room in time")
+            .register(registry);
+  }
+
+  /** Registers the gauges of the admission memory gate. */
+  public void gate(AdmissionMemoryGate gate) {
+    Gauge.builder("configguard.admission.inflight.bytes", gate, AdmissionMemoryGate::inUse)
+        .description("Heap bytes reserved by admission requests in flight (body x amplification)")
+        .register(registry);
+    Gauge.builder("configguard.admission.inflight.budget.bytes", gate, g -> g.budget())
+        .description("Heap bytes admission requests may reserve at once")
+        .register(registry);
+  }
+
+  /** A request refused because the memory budget had no room within the wait. */
+  public void busy() {
+    busy.increment();
+    requests.get(Result.ERROR).increment();
+  }
+
+  public double busyCount() {
+    return busy.count();
   }
 
   public void request(Result result, long nanos) {
@@ -72,6 +98,30 @@ public final class AdmissionMetrics {
         .tag("enforcement", violation.enforcement().name())
         .register(registry)
         .increment();
+  }
+
+  /**
+   * A rule stopped at a bound at run time (time budget, CEL cost, schema errors): it failed closed
+   * without judging the content.
+   */
+  public void overrun(Violation violation) {
+    Counter.builder("configguard.admission.overruns")
+        .description("Rule evaluations stopped at a time, cost or size bound, by policy and rule")
+        .tag("policy", violation.policy())
+        .tag("rule", violation.rule())
+        .register(registry)
+        .increment();
+  }
+
+  /** Overruns counted for one policy and rule. */
+  public double overruns(String policy, String rule) {
+    Counter c =
+        registry
+            .find("configguard.admission.overruns")
+            .tag("policy", policy)
+            .tag("rule", rule)
+            .counter();
+    return c == null ? 0 : c.count();
   }
 
   public void compileError() {

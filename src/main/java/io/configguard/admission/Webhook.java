@@ -10,7 +10,9 @@ import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +32,7 @@ public class Webhook {
   private final AdmissionMetrics metrics;
   private final PolicyIndex index;
   private final AdmissionHandler handler;
+  private final AdmissionMemoryGate gate;
   private volatile ClusterPolicySource cluster;
   private volatile Operator operator;
   private volatile boolean warm;
@@ -39,7 +42,13 @@ public class Webhook {
     this(registry, operatorServiceAccount, Optional.empty(), Optional.empty());
   }
 
-  @jakarta.inject.Inject
+  /** With the given gate and no break-glass users for the delivery tracks (tests). */
+  public Webhook(
+      MeterRegistry registry, Optional<String> operatorServiceAccount, AdmissionMemoryGate gate) {
+    this(registry, operatorServiceAccount, Optional.empty(), Optional.empty(), gate);
+  }
+
+  @Inject
   public Webhook(
       MeterRegistry registry,
       @ConfigProperty(name = "configguard.operator.service-account")
@@ -48,7 +57,23 @@ public class Webhook {
           Optional<List<String>> trackBreakGlassUsers,
       @ConfigProperty(name = "configguard.tracks.break-glass.groups")
           Optional<List<String>> trackBreakGlassGroups) {
+    this(
+        registry,
+        operatorServiceAccount,
+        trackBreakGlassUsers,
+        trackBreakGlassGroups,
+        new AdmissionMemoryGate(AdmissionMemoryGate.defaultBudget(), Duration.ofMillis(2500)));
+  }
+
+  private Webhook(
+      MeterRegistry registry,
+      Optional<String> operatorServiceAccount,
+      Optional<List<String>> trackBreakGlassUsers,
+      Optional<List<String>> trackBreakGlassGroups,
+      AdmissionMemoryGate gate) {
+    this.gate = gate;
     metrics = new AdmissionMetrics(registry);
+    metrics.gate(gate);
     index = new PolicyIndex(compiler, metrics);
     handler = new AdmissionHandler(index, this::namespaceLabels, compiler, metrics);
     operatorServiceAccount.ifPresent(handler::operatorServiceAccount);
@@ -58,6 +83,11 @@ public class Webhook {
 
   public AdmissionHandler handler() {
     return handler;
+  }
+
+  /** Bounds the heap of requests in flight (admission.AdmissionGateRoute applies it). */
+  public AdmissionMemoryGate gate() {
+    return gate;
   }
 
   public PolicyIndex index() {

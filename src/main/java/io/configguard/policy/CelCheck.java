@@ -25,21 +25,34 @@ record CelCheck(CelRuntime.Program program, String expression, String message, l
     Evaluation ev = subject.ev();
     Cost cost = new Cost(costLimit, ev.documents());
     Object result;
+    Cost outer = CURRENT.get();
+    CURRENT.set(cost);
     try {
       result = program.trace(ev.celVariables(), cost);
     } catch (CelEvaluationException e) {
       Throwable cause = e.getCause();
-      if (cause instanceof BudgetExceeded budget) {
-        throw budget;
-      } else if (cause instanceof CostExceeded) {
-        findings.add(
-            "", "CEL cost limit " + costLimit + " exceeded (" + expression(expression) + ")");
+      for (Throwable t = cause; t != null; t = t.getCause()) {
+        if (t instanceof BudgetExceeded budget) {
+          throw budget;
+        }
+        if (t instanceof OverBudget over) {
+          throw over;
+        }
+        if (t instanceof CostExceeded) {
+          cause = t;
+        }
+      }
+      if (cause instanceof CostExceeded) {
+        throw new OverBudget(
+            "CEL cost limit " + costLimit + " exceeded (" + expression(expression) + ")");
       } else if (cause instanceof CelIterationLimitExceededException) {
         findings.add("", "CEL comprehension iteration limit exceeded: " + e.getMessage());
       } else {
         findings.add("", "CEL error: " + e.getMessage() + " (" + expression(expression) + ")");
       }
       return;
+    } finally {
+      CURRENT.set(outer);
     }
     if (!(result instanceof Boolean)) {
       findings.add(
@@ -61,6 +74,20 @@ record CelCheck(CelRuntime.Program program, String expression, String message, l
   private static String expression(String cel) {
     String flat = cel.replaceAll("\\s+", " ").trim();
     return flat.length() <= 120 ? flat : flat.substring(0, 117) + "...";
+  }
+
+  /** The cost of the evaluation running on this thread, for functions that charge in advance. */
+  private static final ThreadLocal<Cost> CURRENT = new ThreadLocal<>();
+
+  /**
+   * Charges a string of {@code chars} characters before it is built (one unit per 16, as the trace
+   * charges a built one); throws once over the limit, so the string is never built.
+   */
+  static void charge(long chars) {
+    Cost cost = CURRENT.get();
+    if (cost != null) {
+      cost.charge(chars / 16);
+    }
   }
 
   /** Thrown from the trace when the cost limit is reached. */
@@ -85,6 +112,16 @@ record CelCheck(CelRuntime.Program program, String expression, String message, l
     Cost(long limit, Documents documents) {
       this.limit = limit;
       this.documents = documents;
+    }
+
+    void charge(long units) {
+      if (stop != null) {
+        throw stop;
+      }
+      cost += units;
+      if (cost > limit) {
+        throw stop = new CostExceeded();
+      }
     }
 
     @Override

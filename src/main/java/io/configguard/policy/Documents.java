@@ -2,8 +2,10 @@ package io.configguard.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.configguard.api.Format;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +18,9 @@ final class Documents {
   private Map<String, ConfigValue> entries;
   private Map<String, ConfigValue> oldEntries;
   private final Map<Object, Parsed> parsed = new HashMap<>();
+  private final List<Violation> overruns = new ArrayList<>();
+  private String spender = "";
+  private long spent;
 
   Documents(Target target, long deadline) {
     this.target = target;
@@ -28,6 +33,34 @@ final class Documents {
 
   long deadline() {
     return deadline;
+  }
+
+  /**
+   * Records that {@code policy/rule} ran for {@code nanos}; the longest such run is the one an
+   * overrun of the time budget is blamed on, whichever rule happens to look at the clock.
+   */
+  void spent(String policy, String rule, long nanos) {
+    if (nanos > spent) {
+      spent = nanos;
+      spender = policy + "/" + rule;
+    }
+  }
+
+  /** The rule that ran longest so far ({@code policy/rule}), or "". */
+  String spender() {
+    return spender;
+  }
+
+  long spentNanos() {
+    return spent;
+  }
+
+  void overrun(Violation violation) {
+    overruns.add(violation);
+  }
+
+  List<Violation> overruns() {
+    return overruns;
   }
 
   void checkDeadline() {

@@ -89,24 +89,61 @@ public final class Policy {
     List<Violation> out = new ArrayList<>();
     Evaluation ev = new Evaluation(this, documents);
     Findings.Factory findings = new Findings.Factory(out, ref.id(), enforcement);
+    try (Deadline.Scope scope = Deadline.enter(documents.deadline())) {
+      evaluate(documents, ev, findings, out);
+    }
+    return out;
+  }
+
+  private void evaluate(
+      Documents documents, Evaluation ev, Findings.Factory findings, List<Violation> out) {
     for (CompiledRule rule : rules) {
+      long start = System.nanoTime();
       try {
         rule.evaluate(ev, findings);
       } catch (BudgetExceeded e) {
-        out.add(
-            new Violation(
-                ref.id(),
-                rule.name(),
-                enforcement,
-                "",
-                "evaluation exceeded time budget of " + limits.timeBudget().toMillis() + " ms"));
+        documents.spent(ref.id(), rule.name(), System.nanoTime() - start);
+        out.add(overBudget(documents, rule, timeBudget(documents)));
         break;
+      } catch (OverBudget e) {
+        out.add(overBudget(documents, rule, e.getMessage()));
       } catch (RuntimeException | StackOverflowError e) {
         // Fail closed: a bug or an input nobody foresaw denies with a reason, it never crashes.
         out.add(new Violation(ref.id(), rule.name(), enforcement, "", "evaluation failed: " + e));
+      } finally {
+        documents.spent(ref.id(), rule.name(), System.nanoTime() - start);
       }
     }
-    return out;
+  }
+
+  /**
+   * The time budget's overrun, blamed on the rule that ran longest: a rule that spent the budget in
+   * one long call is named, not the next rule that looked at the clock. The violation belongs to
+   * that rule when it is one of this policy's, else to the rule that stopped, naming the other.
+   */
+  private String timeBudget(Documents documents) {
+    String spender = documents.spender();
+    String spent = documents.spentNanos() / 1_000_000 + " ms";
+    return "evaluation exceeded time budget of "
+        + limits.timeBudget().toMillis()
+        + " ms ("
+        + spender
+        + " ran "
+        + spent
+        + ")";
+  }
+
+  private Violation overBudget(Documents documents, CompiledRule stopped, String message) {
+    String spender = documents.spender();
+    String rule = stopped.name();
+    if (message.startsWith("evaluation exceeded time budget")
+        && spender.startsWith(ref.id() + "/")
+        && ruleNames().contains(spender.substring(ref.id().length() + 1))) {
+      rule = spender.substring(ref.id().length() + 1);
+    }
+    Violation v = new Violation(ref.id(), rule, enforcement, "", message);
+    documents.overrun(v);
+    return v;
   }
 
   Parsers parsers() {

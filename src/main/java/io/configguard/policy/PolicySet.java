@@ -107,7 +107,8 @@ public final class PolicySet {
     }
     return violations.isEmpty() && exemptions.isEmpty()
         ? Verdict.CLEAN
-        : new Verdict(List.copyOf(violations), List.copyOf(exemptions));
+        : new Verdict(
+            List.copyOf(violations), List.copyOf(exemptions), List.copyOf(documents.overruns()));
   }
 
   public int size() {

@@ -2,7 +2,6 @@ package io.configguard.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaException;
@@ -24,6 +23,9 @@ import java.util.List;
 final class SchemaSupport {
   private static final String META = "https://json-schema.org/draft/2020-12/schema";
 
+  /** The deepest value a document can have: the parsers' nesting limit. */
+  private static final int MAX_DEPTH = Limits.DEFAULT.maxDepth();
+
   private static final RegularExpressionFactory RE2 = regex -> new MemoizedRegex(regex);
 
   /**
@@ -42,13 +44,13 @@ final class SchemaSupport {
     private final Memo[] memo = new Memo[SLOTS];
 
     MemoizedRegex(String regex) {
-      this.pattern = Pattern.compile(regex);
+      this.pattern = Regexes.pattern(regex);
     }
 
     @Override
     public boolean matches(String value) {
       if (value.length() > MAX_MEMO_LENGTH) {
-        return pattern.matcher(value).find();
+        return Regexes.find(pattern, value);
       }
       int slot = value.hashCode() & (SLOTS - 1);
       Memo m = memo[slot];
@@ -121,15 +123,9 @@ final class SchemaSupport {
   }
 
   private static void regex(String regex, Location at, String field, List<String> reasons) {
-    try {
-      Pattern.compile(regex);
-    } catch (PatternSyntaxException e) {
-      reasons.add(
-          field
-              + ": "
-              + at
-              + ": not supported by the linear-time regex engine (RE2): "
-              + e.getMessage());
+    String problem = Regexes.problem(regex);
+    if (problem != null) {
+      reasons.add(field + ": " + at + ": " + problem);
     }
   }
 
@@ -156,6 +152,11 @@ final class SchemaSupport {
     int before = reasons.size();
     checkPatterns(schema, Location.ROOT, field, reasons);
     if (reasons.size() > before) {
+      return null;
+    }
+    String cost = SchemaCost.problem(schema, MAX_DEPTH);
+    if (cost != null) {
+      reasons.add(field + ": " + cost);
       return null;
     }
     List<Error> errors = META_SCHEMA.validate(schema);

@@ -1,6 +1,5 @@
 package io.configguard.policy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,13 +16,14 @@ record Unique(JsonPath path) implements Check {
       return;
     }
     List<JsonPath.Match> matches = path.select(doc.node(), subject.base());
-    Map<JsonNode, Location> seen = new HashMap<>(matches.size() * 2);
+    // Keyed hashes: the ids are the config author's choice, String.hashCode collisions are not.
+    Map<KeyedHash.Key, Location> seen = new HashMap<>(matches.size() * 2);
     for (int i = 0; i < matches.size(); i++) {
       if ((i & 1023) == 1023) {
         subject.ev().checkDeadline();
       }
       JsonPath.Match m = matches.get(i);
-      Location first = seen.putIfAbsent(Canonical.of(m.node()), m.location());
+      Location first = seen.putIfAbsent(KeyedHash.Key.of(Canonical.of(m.node())), m.location());
       if (first != null) {
         findings.add(
             subject.location(),
