@@ -125,7 +125,8 @@ public final class ClusterPolicySource
       return Map.of();
     }
     Namespace ns = namespaces == null ? null : namespaces.getStore().getByKey(namespace);
-    if (ns == null) {
+    if (ns == null && !io.vertx.core.Context.isOnEventLoopThread()) {
+      // Never a blocking read on an event loop: the client's answer would need that thread.
       try {
         ns = client.namespaces().withName(namespace).get();
       } catch (KubernetesClientException e) {

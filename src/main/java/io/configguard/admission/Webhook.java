@@ -131,7 +131,9 @@ public class Webhook {
     handler.rollouts(source::rollouts);
     handler.podCounter(
         (namespace, selector, atMost) -> countPods(client, namespace, selector, atMost));
-    return source.start().thenRun(this::warmUp);
+    // Not on the thread that completes the informers' start (a Vert.x event loop): the rehearsal
+    // may read a namespace from the API server, which would wait on that very event loop.
+    return source.start().thenRunAsync(this::warmUp);
   }
 
   /**
