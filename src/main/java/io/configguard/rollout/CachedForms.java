@@ -81,7 +81,7 @@ public final class CachedForms {
                 }
               });
     }
-    meta.setAnnotations(own.isEmpty() ? null : Map.copyOf(own));
+    meta.setAnnotations(own.isEmpty() ? null : java.util.Collections.unmodifiableMap(own));
     meta.setDeletionTimestamp(from.getDeletionTimestamp());
     Pod pod = new Pod();
     pod.setAdditionalProperties(NONE);
@@ -207,7 +207,9 @@ public final class CachedForms {
     }
     Map<String, String> out = new LinkedHashMap<>(labels.size() * 2);
     labels.forEach((k, v) -> out.put(k.intern(), intern(v)));
-    return Map.copyOf(out);
+    // Not Map.copyOf: a label with a null value (which the mock server's merge patch leaves) must
+    // not make the informer's store throw.
+    return java.util.Collections.unmodifiableMap(out);
   }
 
   private static String intern(String s) {

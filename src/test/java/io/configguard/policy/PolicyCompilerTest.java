@@ -87,8 +87,10 @@ class PolicyCompilerTest {
                 + " true) so that it yields true or false"),
         row(
             "rules: [{name: a, cel: \"object.metadata.name.matches('(') || 'x'.matches('a(b')\"}]",
-            "spec.rules[0].cel: matches('('): invalid regex: missing closing )",
-            "spec.rules[0].cel: matches('a(b'): invalid regex: missing closing )"),
+            "spec.rules[0].cel: regex \"(\": not supported by the linear-time regex engine (RE2):"
+                + " error parsing regexp: missing closing ): `(`",
+            "spec.rules[0].cel: regex \"a(b\": not supported by the linear-time regex engine"
+                + " (RE2): error parsing regexp: missing closing ): `a(b`"),
         row(
             "rules: [{name: a, cel: '\"text\"'}]",
             "spec.rules[0].cel: 1:1: expected type 'bool' but found 'string'"),
