@@ -35,6 +35,23 @@ final class Parsers {
     }
   }
 
+  /**
+   * {@link JsonPath#count} of a value in {@code format} without building it, or {@link
+   * StrictYaml#UNCOUNTED} where only the parsed document can tell. JSON is counted from its text
+   * ({@link JsonCount}; -1 there means only that the scanner cannot follow it); YAML from its
+   * events with every check of the parse (-1: it does not parse).
+   */
+  long count(Format format, String text, JsonPath path) {
+    return switch (format) {
+      case json -> {
+        long counted = JsonCount.count(text, path, limits.maxDepth());
+        yield counted >= 0 ? counted : StrictYaml.UNCOUNTED;
+      }
+      case yaml -> yaml.count(text, path);
+      default -> StrictYaml.UNCOUNTED;
+    };
+  }
+
   /** Text only has to be encodable as UTF-8: a JSON string may still carry a lone surrogate. */
   private static JsonNode text(String text) throws ParseFailure {
     for (int i = 0; i < text.length(); i++) {

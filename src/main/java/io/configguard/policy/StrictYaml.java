@@ -71,7 +71,7 @@ public final class StrictYaml {
 
   public JsonNode parse(String text) throws ParseFailure {
     try {
-      return new Tree(4L * text.length() + 10_000).build(new Parse(settings).parseString(text));
+      return new Tree(maxNodes(text)).build(new Parse(settings).parseString(text));
     } catch (MarkedYamlEngineException e) {
       String problem = e.getProblem();
       String context = e.getContext();
@@ -86,6 +86,34 @@ public final class StrictYaml {
       // NumberFormatException for an escape "\\u" cut short at the end of a quoted scalar.
       throw new ParseFailure("invalid YAML: " + e);
     }
+  }
+
+  /** What {@link #count} answers for a document it cannot count without building it. */
+  static final long UNCOUNTED = -2;
+
+  /**
+   * {@link JsonPath#count} of the document {@link #parse} would build, from one pass over the
+   * events without building it: -1 where {@link #parse} fails, {@link #UNCOUNTED} for a document
+   * with aliases or merge keys or a path with a negative index (build it to count those). Every
+   * check of {@link #parse} is made (one document, depth, tags, scalars, duplicate keys, the node
+   * budget), so the answer is the same; only the tree is not built: the old side of maxShrink and
+   * maxGrowth, where only the number matters.
+   */
+  long count(String text, JsonPath path) {
+    for (JsonPath.Segment segment : path.segments()) {
+      if (segment instanceof JsonPath.Index i && i.index() < 0) {
+        return UNCOUNTED;
+      }
+    }
+    try {
+      return new Count(maxNodes(text), path).count(new Parse(settings).parseString(text));
+    } catch (ParseFailure | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static long maxNodes(String text) {
+    return 4L * text.length() + 10_000;
   }
 
   /** A collection being built, with the key waiting for its value when it is a mapping. */
@@ -153,18 +181,7 @@ public final class StrictYaml {
     }
 
     private void start(CollectionStartEvent event) throws ParseFailure {
-      if (open.size() + 1 > limits.maxDepth()) {
-        throw new ParseFailure(
-            "invalid YAML: nesting deeper than the limit of "
-                + limits.maxDepth()
-                + at(event.getStartMark()));
-      }
-      boolean mapping = event.getEventId() == Event.ID.MappingStart;
-      Optional<String> tag = event.getTag();
-      Tag plain = mapping ? Tag.MAP : Tag.SEQ;
-      if (tag.isPresent() && !tag.get().equals("!") && !tag.get().equals(plain.getValue())) {
-        throw failure(event.getStartMark(), noConstructor(tag.get()));
-      }
+      boolean mapping = checkStart(event, open.size());
       count(1);
       open.push(
           new Open(
@@ -181,29 +198,17 @@ public final class StrictYaml {
 
     private void scalar(ScalarEvent event) throws ParseFailure {
       count(1);
-      Optional<String> tag = event.getTag();
-      boolean resolved = tag.isEmpty() || tag.get().equals("!");
-      Tag type =
-          resolved
-              ? resolver.resolve(event.getValue(), event.getImplicit().canOmitTagInPlainScalar())
-              : tag(tag.get(), event.getStartMark());
+      boolean resolved = resolved(event);
+      Tag type = type(event, resolved);
       Open parent = open.peek();
       boolean atKey =
           parent != null && parent.node.isObject() && parent.key == null && !parent.merging;
-      if (atKey && resolved && type.equals(Tag.MERGE) && event.getAnchor().isEmpty()) {
+      if (atKey && isMerge(event, resolved, type)) {
         // A merge key: the entries of its value join this mapping (YAML's merge key type).
         parent.merging = true;
         return;
       }
-      JsonNode value =
-          scalars.construct(
-              new ScalarNode(
-                  type,
-                  resolved,
-                  event.getValue(),
-                  event.getScalarStyle(),
-                  event.getStartMark(),
-                  event.getEndMark()));
+      JsonNode value = value(event, resolved, type);
       event.getAnchor().ifPresent(a -> anchors.put(a, new Anchored(value, 1, 0)));
       if (yaml11 && atKey && resolved && event.isPlain()) {
         parent.key11 = bool11(event.getValue());
@@ -333,6 +338,206 @@ public final class StrictYaml {
       if (nodes > maxNodes) {
         throw new ParseFailure(
             "invalid YAML: aliases expand the document to more than " + maxNodes + " nodes");
+      }
+    }
+  }
+
+  /** Checks a collection about to open at {@code depth}; true for a mapping, false for a list. */
+  private boolean checkStart(CollectionStartEvent event, int depth) throws ParseFailure {
+    if (depth + 1 > limits.maxDepth()) {
+      throw new ParseFailure(
+          "invalid YAML: nesting deeper than the limit of "
+              + limits.maxDepth()
+              + at(event.getStartMark()));
+    }
+    boolean mapping = event.getEventId() == Event.ID.MappingStart;
+    Optional<String> tag = event.getTag();
+    Tag plain = mapping ? Tag.MAP : Tag.SEQ;
+    if (tag.isPresent() && !tag.get().equals("!") && !tag.get().equals(plain.getValue())) {
+      throw failure(event.getStartMark(), noConstructor(tag.get()));
+    }
+    return mapping;
+  }
+
+  /** Whether the scalar's type comes from the schema's resolver (no explicit tag). */
+  private static boolean resolved(ScalarEvent event) {
+    Optional<String> tag = event.getTag();
+    return tag.isEmpty() || tag.get().equals("!");
+  }
+
+  private Tag type(ScalarEvent event, boolean resolved) throws ParseFailure {
+    return resolved
+        ? resolver.resolve(event.getValue(), event.getImplicit().canOmitTagInPlainScalar())
+        : tag(event.getTag().get(), event.getStartMark());
+  }
+
+  /** A merge key ({@code <<}), when at a mapping's key. */
+  private static boolean isMerge(ScalarEvent event, boolean resolved, Tag type) {
+    return resolved && type.equals(Tag.MERGE) && event.getAnchor().isEmpty();
+  }
+
+  private JsonNode value(ScalarEvent event, boolean resolved, Tag type) throws ParseFailure {
+    return scalars.construct(
+        new ScalarNode(
+            type,
+            resolved,
+            event.getValue(),
+            event.getScalarStyle(),
+            event.getStartMark(),
+            event.getEndMark()));
+  }
+
+  /** A collection open in a {@link Count}: what is known of it without building it. */
+  private static final class Frame {
+    final boolean mapping;
+
+    /** Path segments matched to reach it; -1 off the path. */
+    final int level;
+
+    long children;
+    String key;
+    java.util.Set<String> keys;
+
+    Frame(boolean mapping, int level) {
+      this.mapping = mapping;
+      this.level = level;
+    }
+
+    boolean atKey() {
+      return mapping && key == null;
+    }
+  }
+
+  /** Thrown where the count needs the tree (aliases, merge keys): {@link #UNCOUNTED}. */
+  private static final class NeedsTree extends Exception {
+    NeedsTree() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * One document counted from its events: the checks of {@link Tree} (without aliases and merge
+   * keys), and for each node only how deep on the path it sits.
+   */
+  private final class Count {
+    private final long maxNodes;
+    private final java.util.List<JsonPath.Segment> segments;
+    private final boolean singular;
+    private final Deque<Frame> open = new ArrayDeque<>();
+    private long nodes;
+    private int documents;
+    private long total;
+
+    Count(long maxNodes, JsonPath path) {
+      this.maxNodes = maxNodes;
+      this.segments = path.segments();
+      this.singular = path.isSingular();
+    }
+
+    long count(Iterable<Event> events) throws ParseFailure {
+      try {
+        for (Event event : events) {
+          switch (event.getEventId()) {
+            case DocumentStart -> {
+              if (++documents > 1) {
+                return -1;
+              }
+            }
+            case MappingStart, SequenceStart -> start((CollectionStartEvent) event);
+            case MappingEnd, SequenceEnd -> end();
+            case Scalar -> scalar((ScalarEvent) event);
+            case Alias -> throw new NeedsTree();
+            default -> {}
+          }
+        }
+      } catch (NeedsTree e) {
+        return UNCOUNTED;
+      }
+      return total;
+    }
+
+    private void start(CollectionStartEvent event) throws ParseFailure {
+      int level = level();
+      boolean mapping = checkStart(event, open.size());
+      budget();
+      open.push(new Frame(mapping, level));
+    }
+
+    private void end() throws ParseFailure {
+      Frame done = open.pop();
+      if (done.level == segments.size()) {
+        total += singular ? done.children : 1;
+      }
+      added(true);
+    }
+
+    private void scalar(ScalarEvent event) throws ParseFailure, NeedsTree {
+      budget();
+      boolean resolved = resolved(event);
+      Tag type = type(event, resolved);
+      Frame parent = open.peek();
+      if (parent != null && parent.atKey()) {
+        if (isMerge(event, resolved, type)) {
+          throw new NeedsTree();
+        }
+        String key = value(event, resolved, type).asText();
+        if (parent.keys == null) {
+          parent.keys = new java.util.HashSet<>();
+        }
+        if (!parent.keys.add(key)) {
+          throw new ParseFailure("duplicate key");
+        }
+        parent.key = key;
+        return;
+      }
+      int level = level();
+      JsonNode value = value(event, resolved, type);
+      if (level == segments.size()) {
+        total += singular && value.isNull() ? 0 : 1;
+      }
+      added(false);
+    }
+
+    /** How many segments of the path the node about to start has matched; -1 off the path. */
+    private int level() {
+      Frame parent = open.peek();
+      if (parent == null) {
+        return 0;
+      }
+      if (parent.level < 0 || parent.level >= segments.size()) {
+        return -1;
+      }
+      JsonPath.Segment segment = segments.get(parent.level);
+      boolean on =
+          segment instanceof JsonPath.Wildcard
+              || (segment instanceof JsonPath.Name n
+                  && parent.mapping
+                  && n.name().equals(parent.key))
+              || (segment instanceof JsonPath.Index i
+                  && !parent.mapping
+                  && parent.children == i.index());
+      return on ? parent.level + 1 : -1;
+    }
+
+    /** A value (or item) finished: a collection where a key belongs is a failure of the parse. */
+    private void added(boolean collection) throws ParseFailure {
+      Frame parent = open.peek();
+      if (parent == null) {
+        return;
+      }
+      if (parent.atKey()) {
+        if (collection) {
+          throw new ParseFailure("a mapping key must be a scalar");
+        }
+        return;
+      }
+      parent.children++;
+      parent.key = null;
+    }
+
+    private void budget() throws ParseFailure {
+      if (++nodes > maxNodes) {
+        throw new ParseFailure("too many nodes");
       }
     }
   }

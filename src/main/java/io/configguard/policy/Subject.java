@@ -138,26 +138,26 @@ final class Subject {
   }
 
   /**
-   * {@link JsonPath#count} on the document, or -1 when it does not parse. A JSON value that no
-   * check has parsed yet (the old side of maxGrowth) is counted from its text by {@link JsonCount},
-   * without building it.
+   * {@link JsonPath#count} on the document, or -1 when it does not parse. A JSON or YAML value that
+   * no check has parsed yet (the old side of maxGrowth and maxShrink) is counted without building
+   * it ({@link Parsers#count}).
    */
   long count(JsonPath path) {
     if (gone) {
       return 0;
     }
     if (entry != null
-        && format == Format.json
+        && (format == Format.json || format == Format.yaml)
         && !ev.documents().isParsed(entry, format)
         && entry.bytes() <= ev.limits().maxDocumentBytes()) {
       try {
-        String text = entry.text(ev.limits().maxDocumentBytes());
-        long counted = JsonCount.count(text, path, ev.limits().maxDepth());
-        if (counted >= 0) {
+        long counted = ev.parsers().count(format, entry.text(ev.limits().maxDocumentBytes()), path);
+        if (counted != StrictYaml.UNCOUNTED) {
           return counted;
         }
-        // What the scanner cannot count (a negative index, text it cannot follow) is counted
-        // from the full parse below: never "no old value", which would switch the check off.
+        // What the counter cannot count (a negative index, aliases, text the JSON scanner cannot
+        // follow) is counted from the full parse below: never "no old value", which would switch
+        // the check off.
       } catch (ParseFailure e) {
         return -1;
       }
