@@ -42,19 +42,16 @@ once() {
 series() {
   local label=$1 jdk=$2 dir=$3
   for _ in $(seq 1 "$RUNS"); do once "$jdk" "$dir"; done >"$work/$label.txt"
-  awk -v label="$label" '
-    { for (i = 1; i <= 3; i++) v[i, NR] = $i }
-    END {
-      split("ready_ms cpu_ms first_request_ms", name)
-      line = "RESULT label=" label " runs=" NR
-      for (i = 1; i <= 3; i++) {
-        n = 0; for (r = 1; r <= NR; r++) s[++n] = v[i, r]
-        asort(s)
-        med = (n % 2) ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
-        line = line sprintf(" %s=%d (%d-%d)", name[i], med, s[1], s[n])
-      }
-      print line
-    }' "$work/$label.txt"
+  local line="RESULT label=$label runs=$RUNS" column name
+  column=1
+  for name in ready_ms cpu_ms first_request_ms; do
+    # median and range of one column (POSIX awk: sorted by sort -n first)
+    line+=" $name=$(cut -d' ' -f"$column" "$work/$label.txt" | sort -n | awk '
+      { s[NR] = $1 }
+      END { m = (NR % 2) ? s[(NR + 1) / 2] : (s[NR / 2] + s[NR / 2 + 1]) / 2; printf "%d (%d-%d)", m, s[1], s[NR] }')"
+    column=$((column + 1))
+  done
+  echo "$line"
 }
 
 main() {
