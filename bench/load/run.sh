@@ -5,6 +5,7 @@
 #   bench/load/run.sh floor      # 1. POST /bench/allow: decode and allow, no evaluation
 #   bench/load/run.sh five       # 2. POST /validate, 5 policies that all match the ConfigMap
 #   bench/load/run.sh thousand   # 3. POST /validate, 1,000 policies of which the same 5 match
+#   bench/load/run.sh policies   # only writes the policy sets into target/bench-load (bench/startup)
 #
 # Each scenario starts its own server (so its peak RSS is its own) from a build made with
 # -Dquarkus.profile=bench, the only build with the floor endpoint, and drives it with
@@ -122,6 +123,10 @@ scenario() {
 }
 
 main() {
+  if [[ ${1:-} == policies ]]; then
+    rm -rf "$work" && policies
+    return
+  fi
   build
   rm -rf "$work" && mkdir -p "$work"
   policies

@@ -1,5 +1,6 @@
 package io.configguard;
 
+import io.configguard.admission.AdmissionWarmup;
 import io.configguard.admission.ServeTls;
 import io.quarkus.picocli.runtime.PicocliRunner;
 import io.quarkus.runtime.Quarkus;
@@ -9,7 +10,9 @@ import java.util.Map;
 
 /**
  * Entry point: settles, before Quarkus reads its configuration, what only the command line knows —
- * whether this run serves HTTPS at all, and which certificate it serves.
+ * whether this run serves HTTPS at all, and which certificate it serves. A serving run also starts
+ * loading the policy engine on another thread while Quarkus starts ({@link
+ * AdmissionWarmup#preload}).
  */
 @QuarkusMain
 public final class Main {
@@ -22,6 +25,7 @@ public final class Main {
 
   public static void main(String... args) {
     if (isServe(args)) {
+      AdmissionWarmup.preload();
       ServeTls.configure();
     } else {
       OFFLINE.forEach(

@@ -1,6 +1,7 @@
 package io.configguard.admission;
 
 import io.configguard.api.ClusterConfigPolicy;
+import io.configguard.policy.Limits;
 import io.configguard.policy.Policy;
 import io.configguard.policy.PolicyCompiler;
 import io.configguard.policy.PolicyRef;
@@ -11,6 +12,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Rehearses the admission path once before the webhook reports ready: the first real request after
@@ -20,7 +23,7 @@ import java.util.Map;
  * {@code /validate} does, lets the handler decide them against the loaded policies (without
  * counting them in the metrics), and evaluates a built-in policy using every heavy check.
  */
-final class AdmissionWarmup {
+public final class AdmissionWarmup {
   static final String NAMESPACE = "configguard-warmup";
 
   private static final String POLICY =
@@ -72,6 +75,38 @@ final class AdmissionWarmup {
    */
   static List<AdmissionResponse> run(AdmissionHandler handler, PolicyCompiler compiler)
       throws Exception {
+    Review configMap = engine(compiler);
+    Review rollout =
+        Review.read(
+            review("configguard.io", "v1alpha1", "GuardedRollout", "guardedrollouts", ROLLOUT));
+    return List.of(handler.rehearse(configMap), handler.rehearse(rollout));
+  }
+
+  /**
+   * Starts, on a thread of its own, the part of the rehearsal that needs no application (reading a
+   * review, compiling and evaluating the built-in policy), so that loading and initializing the
+   * engine's classes overlaps the framework's start on another core. The rehearsal before ready
+   * still runs in full; this one only makes it, and the compilation of the policies, cheaper. A
+   * failure here is left to that rehearsal to report.
+   */
+  public static CompletableFuture<Review> preload() {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return engine(new PolicyCompiler(Limits.DEFAULT));
+          } catch (Exception e) {
+            throw new CompletionException(e);
+          }
+        },
+        task -> {
+          Thread thread = new Thread(task, "configguard-preload");
+          thread.setDaemon(true);
+          thread.start();
+        });
+  }
+
+  /** Reads a ConfigMap's review and decides it against the built-in policy, which allows it. */
+  static Review engine(PolicyCompiler compiler) throws Exception {
     Review configMap = Review.read(review("", "v1", "ConfigMap", "configmaps", CONFIG_MAP));
     Policy policy =
         compiler.compile(
@@ -83,10 +118,7 @@ final class AdmissionWarmup {
     if (!verdict.violations().isEmpty()) {
       throw new IllegalStateException("the warm-up policy denied its own ConfigMap: " + verdict);
     }
-    Review rollout =
-        Review.read(
-            review("configguard.io", "v1alpha1", "GuardedRollout", "guardedrollouts", ROLLOUT));
-    return List.of(handler.rehearse(configMap), handler.rehearse(rollout));
+    return configMap;
   }
 
   private static byte[] review(

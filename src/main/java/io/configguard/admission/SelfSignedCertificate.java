@@ -1,5 +1,6 @@
 package io.configguard.admission;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -11,22 +12,34 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
-import java.util.Date;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A self-signed serving certificate for localhost, written as PEM, for standalone use only. */
+/**
+ * A self-signed serving certificate for localhost, written as PEM, for standalone use only.
+ *
+ * <p>Encoded by hand in DER with the JDK's own EC keys and signature: with BouncyCastle on the
+ * classpath, Netty reads the serving key through the BouncyCastle provider, whose start-up loaded
+ * some 800 classes before the webhook could get ready.
+ */
 public final class SelfSignedCertificate {
   private static final Duration VALIDITY = Duration.ofDays(30);
+
+  /** ecdsa-with-SHA256 (RFC 5758), the only algorithm this certificate uses. */
+  private static final byte[] ECDSA_WITH_SHA256 = sequence(oid(1, 2, 840, 10045, 4, 3, 2));
+
+  private static final byte[] NAME =
+      sequence(
+          set(sequence(oid(2, 5, 4, 3), utf8("localhost"))),
+          set(sequence(oid(2, 5, 4, 10), utf8("configguard standalone"))));
+
+  private static final DateTimeFormatter UTC_TIME =
+      DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
 
   private SelfSignedCertificate() {}
 
@@ -37,35 +50,104 @@ public final class SelfSignedCertificate {
       generator.initialize(new ECGenParameterSpec("secp256r1"));
       KeyPair pair = generator.generateKeyPair();
       Instant now = Instant.now();
-      X500Name subject = new X500Name("CN=localhost,O=configguard standalone");
-      var builder =
-          new JcaX509v3CertificateBuilder(
-              subject,
-              new BigInteger(64, new SecureRandom()),
-              Date.from(now.minus(Duration.ofMinutes(5))),
-              Date.from(now.plus(VALIDITY)),
-              subject,
-              pair.getPublic());
-      builder.addExtension(
-          Extension.subjectAlternativeName,
-          false,
-          new GeneralNames(
-              new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                new GeneralName(
-                    GeneralName.iPAddress, InetAddress.getByName("::1").getHostAddress())
-              }));
-      byte[] der =
-          builder
-              .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()))
-              .getEncoded();
+      byte[] tbs =
+          sequence(
+              tagged(0xa0, integer(BigInteger.TWO)), // v3
+              integer(new BigInteger(63, new SecureRandom()).setBit(62)),
+              ECDSA_WITH_SHA256,
+              NAME,
+              sequence(utcTime(now.minus(Duration.ofMinutes(5))), utcTime(now.plus(VALIDITY))),
+              NAME,
+              pair.getPublic().getEncoded(),
+              tagged(0xa3, sequence(subjectAlternativeNames())));
+      Signature signer = Signature.getInstance("SHA256withECDSA");
+      signer.initSign(pair.getPrivate());
+      signer.update(tbs);
+      byte[] der = sequence(tbs, ECDSA_WITH_SHA256, bitString(signer.sign()));
       // Key first: a reloader that sees the new certificate must find its key already there.
       replace(key, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
       replace(cert, pem("CERTIFICATE", der));
-    } catch (GeneralSecurityException | OperatorCreationException e) {
+    } catch (GeneralSecurityException e) {
       throw new IOException("cannot generate a self-signed certificate: " + e.getMessage(), e);
     }
+  }
+
+  /** localhost, 127.0.0.1 and ::1 (RFC 5280 4.2.1.6), not critical. */
+  private static byte[] subjectAlternativeNames() throws IOException {
+    byte[] names =
+        sequence(
+            tagged(0x82, "localhost".getBytes(StandardCharsets.US_ASCII)),
+            tagged(0x87, InetAddress.getByName("127.0.0.1").getAddress()),
+            tagged(0x87, InetAddress.getByName("::1").getAddress()));
+    return sequence(oid(2, 5, 29, 17), tagged(0x04, names));
+  }
+
+  private static byte[] sequence(byte[]... items) {
+    return tagged(0x30, concat(items));
+  }
+
+  private static byte[] set(byte[]... items) {
+    return tagged(0x31, concat(items));
+  }
+
+  private static byte[] integer(BigInteger value) {
+    return tagged(0x02, value.toByteArray());
+  }
+
+  private static byte[] utf8(String value) {
+    return tagged(0x0c, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static byte[] utcTime(Instant instant) {
+    return tagged(0x17, UTC_TIME.format(instant).getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static byte[] bitString(byte[] bits) {
+    return tagged(0x03, concat(new byte[] {0}, bits));
+  }
+
+  private static byte[] oid(int first, int second, int... rest) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    base128(out, 40 * first + second);
+    for (int arc : rest) {
+      base128(out, arc);
+    }
+    return tagged(0x06, out.toByteArray());
+  }
+
+  private static void base128(ByteArrayOutputStream out, int arc) {
+    for (int shift = 28; shift > 0; shift -= 7) {
+      if (arc >>> shift != 0) {
+        out.write(0x80 | (arc >>> shift) & 0x7f);
+      }
+    }
+    out.write(arc & 0x7f);
+  }
+
+  /** A DER element: tag, definite length, content. */
+  private static byte[] tagged(int tag, byte[] content) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 4);
+    out.write(tag);
+    int length = content.length;
+    if (length < 0x80) {
+      out.write(length);
+    } else {
+      int bytes = (32 - Integer.numberOfLeadingZeros(length) + 7) / 8;
+      out.write(0x80 | bytes);
+      for (int i = bytes - 1; i >= 0; i--) {
+        out.write(length >>> (8 * i));
+      }
+    }
+    out.writeBytes(content);
+    return out.toByteArray();
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
   }
 
   private static String pem(String type, byte[] der) {
