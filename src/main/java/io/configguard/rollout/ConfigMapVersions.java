@@ -17,7 +17,6 @@ import io.javaoperatorsdk.operator.processing.event.EventHandler;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -49,8 +48,8 @@ import org.jboss.logging.Logger;
  * watched), hence this small one:
  *
  * <ul>
- *   <li>start: a paged list ({@code limit}, {@code continue}), read as a stream, keeping three
- *       strings per ConfigMap;
+ *   <li>start: a paged list ({@code limit}, {@code continue}), parsed as a token stream that keeps
+ *       three strings per ConfigMap;
  *   <li>then a watch from the list's resourceVersion over a WebSocket (as Fabric8's watches), with
  *       bookmarks; each event updates the version and, when it moved, triggers the GuardedRollouts
  *       whose source the ConfigMap is;
@@ -59,9 +58,9 @@ import org.jboss.logging.Logger;
  *       whose version differs from before (or that came or went) triggers its rollouts.
  * </ul>
  *
- * A server that ignores the header answers whole objects (the Fabric8 mock server does); they are
- * read as a stream and only the three strings kept, so memory stays the same, only the transfer
- * grows.
+ * A server that ignores the header answers whole objects (the Fabric8 mock server does); only the
+ * three strings are kept of them, so what stays in memory is the same, only the transfer and the
+ * transient page grow.
  */
 final class ConfigMapVersions extends AbstractEventSource<ConfigMap, GuardedRollout> {
   private static final Logger LOG = Logger.getLogger(ConfigMapVersions.class);
@@ -76,6 +75,7 @@ final class ConfigMapVersions extends AbstractEventSource<ConfigMap, GuardedRoll
   private static final String PATH = "api/v1/configmaps";
   private static final JsonFactory JSON = new JsonFactory();
   private static final long MAX_BACKOFF_MS = 30_000;
+  private static final int LIST_ATTEMPTS = 4;
 
   private final KubernetesClient client;
   private final Function<ResourceID, Set<ResourceID>> rolloutsSourcing;
@@ -111,7 +111,7 @@ final class ConfigMapVersions extends AbstractEventSource<ConfigMap, GuardedRoll
     return versions.size();
   }
 
-  /** Lists made so far: one at start, one more for each {@code 410 Gone}. */
+  /** Lists completed so far: one at start, one more for each {@code 410 Gone}. */
   int lists() {
     return lists.get();
   }
@@ -165,7 +165,29 @@ final class ConfigMapVersions extends AbstractEventSource<ConfigMap, GuardedRoll
    * @return the list's resourceVersion, to watch from
    */
   private String list(boolean notify) throws IOException {
-    lists.incrementAndGet();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        String version = listOnce(notify);
+        lists.incrementAndGet();
+        return version;
+      } catch (IOException | KubernetesClientException e) {
+        // A pooled connection the server closed, a server restarting: a few tries, then give up
+        // (at start: the operator does not start; later: the watch loop backs off and lists again).
+        if (attempt == LIST_ATTEMPTS || !running) {
+          throw e;
+        }
+        LOG.debugf("listing ConfigMaps failed (%s); trying again", e.getMessage());
+        try {
+          Thread.sleep(500L << attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private String listOnce(boolean notify) throws IOException {
     Map<ResourceID, String> seen = new HashMap<>();
     String continueToken = null;
     String version;
@@ -174,10 +196,9 @@ final class ConfigMapVersions extends AbstractEventSource<ConfigMap, GuardedRoll
       if (continueToken != null) {
         query += "&continue=" + URLEncoder.encode(continueToken, StandardCharsets.UTF_8);
       }
-      HttpResponse<InputStream> response = get(query, LIST_ACCEPT);
+      HttpResponse<byte[]> response = get(query, LIST_ACCEPT);
       if (response.code() == 410 && continueToken != null) {
         // The continue token expired (compaction): start over.
-        response.body().close();
         seen.clear();
         continueToken = null;
         continue;
@@ -185,8 +206,9 @@ final class ConfigMapVersions extends AbstractEventSource<ConfigMap, GuardedRoll
       if (!response.isSuccessful()) {
         throw failure(response);
       }
-      try (InputStream body = response.body();
-          JsonParser parser = JSON.createParser(body)) {
+      // A page is read whole, as Fabric8 reads its own (closing a streamed body early can close a
+      // pooled connection another request already holds); metadata-only, 500 items are ~0.4 MB.
+      try (JsonParser parser = JSON.createParser(response.body())) {
         Page page = page(parser, seen);
         version = page.version;
         continueToken = page.continueToken;
@@ -215,16 +237,12 @@ final class ConfigMapVersions extends AbstractEventSource<ConfigMap, GuardedRoll
     return version;
   }
 
-  private HttpResponse<InputStream> get(String query, String accept) throws IOException {
+  private HttpResponse<byte[]> get(String query, String accept) throws IOException {
     HttpClient http = client.getHttpClient();
     try {
       return http.sendAsync(
-              http.newHttpRequestBuilder()
-                  .uri(uri(query))
-                  .setHeader("Accept", accept)
-                  .forStreaming()
-                  .build(),
-              InputStream.class)
+              http.newHttpRequestBuilder().uri(uri(query)).setHeader("Accept", accept).build(),
+              byte[].class)
           .get(client.getConfiguration().getRequestTimeout() + 10_000L, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -239,12 +257,9 @@ final class ConfigMapVersions extends AbstractEventSource<ConfigMap, GuardedRoll
     return URI.create((master.endsWith("/") ? master : master + "/") + PATH + query);
   }
 
-  private static KubernetesClientException failure(HttpResponse<InputStream> response)
-      throws IOException {
-    String body;
-    try (InputStream in = response.body()) {
-      body = in == null ? "" : new String(in.readNBytes(2048), StandardCharsets.UTF_8);
-    }
+  private static KubernetesClientException failure(HttpResponse<byte[]> response) {
+    byte[] bytes = response.body() == null ? new byte[0] : response.body();
+    String body = new String(bytes, 0, Math.min(bytes.length, 2048), StandardCharsets.UTF_8);
     return new KubernetesClientException(
         "listing ConfigMaps: HTTP " + response.code() + " " + body, response.code(), null);
   }
