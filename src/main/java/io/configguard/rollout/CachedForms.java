@@ -1,6 +1,5 @@
 package io.configguard.rollout;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -29,9 +28,9 @@ import java.util.Map;
  *       selectors), the {@code configguard.io/} annotations (claim, revision, health baseline),
  *       deletion timestamp, node, phase, pod IP, the Ready condition, and per container its
  *       readiness and restart count.
- *   <li>{@link #configMapMetadata}: every ConfigMap of the cluster is cached in this form only
- *       (name, namespace, resourceVersion; no data), to learn that a source changed; the content of
- *       a source is read from the API when its resourceVersion moves.
+ *   <li>ConfigMaps: every ConfigMap of the cluster is known by name, namespace and resourceVersion
+ *       only, listed and watched metadata-only ({@link ConfigMapVersions}); the content of a source
+ *       is read from the API when its resourceVersion moves.
  *   <li>{@link #namespace}: name and labels.
  *   <li>{@link #lean}: objects cached whole because configguard guards them (derived ConfigMaps,
  *       freezes, rollouts, policies, namespaces) lose their managedFields.
@@ -147,18 +146,6 @@ public final class CachedForms {
     ns.setSpec(null);
     ns.setStatus(null);
     return ns;
-  }
-
-  /** Only what identifies a ConfigMap and its version: no data, no labels, no annotations. */
-  public static ConfigMap configMapMetadata(ConfigMap full) {
-    ConfigMap map = new ConfigMap();
-    map.setAdditionalProperties(NONE);
-    map.setApiVersion(full.getApiVersion());
-    map.setKind(full.getKind());
-    map.setMetadata(meta(full.getMetadata()));
-    map.setData(null);
-    map.setBinaryData(null);
-    return map;
   }
 
   private static ObjectMeta meta(ObjectMeta from) {

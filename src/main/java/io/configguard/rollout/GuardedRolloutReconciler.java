@@ -76,10 +76,10 @@ public class GuardedRolloutReconciler
   static final String FREEZES = "freezes";
   static final String SOURCES = "sources";
 
-  /** Page sizes of the informers' initial lists (a ConfigMap may hold up to 1 MiB). */
+  /** Page sizes of the initial lists (client-go's reflector pages by 500). */
   private static final long POD_PAGE = 500;
 
-  private static final long CONFIG_MAP_PAGE = 100;
+  private static final long CONFIG_MAP_PAGE = 500;
   private static final int MAX_HOPS = 8;
 
   private final RolloutServices services;
@@ -103,9 +103,10 @@ public class GuardedRolloutReconciler
    * pruned form (the rollouts' selectors are arbitrary and change, and a claimed pod must stay
    * visible after it leaves its selector, so no single label selector can pick them); the derived
    * ConfigMaps whole, selected by their {@code configguard.io/rollout} label; every other ConfigMap
-   * as name and resourceVersion only, to learn that a source changed (its content is then read from
-   * the API, see {@link SourceContents}); freezes whole. Initial lists are paged so that a large
-   * cluster is never held in memory at once.
+   * as name and resourceVersion only, listed and watched metadata-only so that no content crosses
+   * the wire ({@link ConfigMapVersions}), to learn that a source changed (its content is then read
+   * from the API, see {@link SourceContents}); freezes whole. Initial lists are paged so that a
+   * large cluster is never held in memory at once.
    */
   @Override
   public List<EventSource<?, GuardedRollout>> prepareEventSources(
@@ -137,14 +138,8 @@ public class GuardedRolloutReconciler
                 .build(),
             context);
     var sources =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(ConfigMap.class, GuardedRollout.class)
-                .withName(SOURCES)
-                .withItemStore(CachedForms.store(CachedForms::configMapMetadata))
-                .withInformerListLimit(CONFIG_MAP_PAGE)
-                .withSecondaryToPrimaryMapper(map -> rolloutsSourcing(map, rollouts))
-                .build(),
-            context);
+        new ConfigMapVersions(
+            context.getClient(), SOURCES, id -> rolloutsSourcing(id, rollouts), CONFIG_MAP_PAGE);
     var freezes =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigFreeze.class, GuardedRollout.class)
@@ -293,11 +288,11 @@ public class GuardedRolloutReconciler
     return ids;
   }
 
-  /** A ConfigMap concerns the rollouts it is the source of (the metadata-only informer). */
+  /** A ConfigMap concerns the rollouts it is the source of (see {@link ConfigMapVersions}). */
   static Set<ResourceID> rolloutsSourcing(
-      ConfigMap map, IndexerResourceCache<GuardedRollout> rollouts) {
+      ResourceID map, IndexerResourceCache<GuardedRollout> rollouts) {
     return rollouts
-        .list(map.getMetadata().getNamespace(), r -> isSourceOf(r, map.getMetadata().getName()))
+        .list(map.getNamespace().orElse(null), r -> isSourceOf(r, map.getName()))
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
   }

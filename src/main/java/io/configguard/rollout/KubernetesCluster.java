@@ -34,7 +34,7 @@ final class KubernetesCluster implements Cluster {
   private final KubernetesClient client;
   private final InformerEventSource<Pod, GuardedRollout> pods;
   private final InformerEventSource<ConfigMap, GuardedRollout> configMaps;
-  private final InformerEventSource<ConfigMap, GuardedRollout> sources;
+  private final ConfigMapVersions sources;
   private final SourceContents sourceContents;
   private final InformerEventSource<ConfigFreeze, GuardedRollout> freezes;
   private final ResourceID rollout;
@@ -54,7 +54,7 @@ final class KubernetesCluster implements Cluster {
         (InformerEventSource<ConfigMap, GuardedRollout>)
             retriever.getEventSourceFor(ConfigMap.class, GuardedRolloutReconciler.CONFIG_MAPS);
     this.sources =
-        (InformerEventSource<ConfigMap, GuardedRollout>)
+        (ConfigMapVersions)
             retriever.getEventSourceFor(ConfigMap.class, GuardedRolloutReconciler.SOURCES);
     this.freezes =
         (InformerEventSource<ConfigFreeze, GuardedRollout>)
@@ -102,8 +102,8 @@ final class KubernetesCluster implements Cluster {
 
   /**
    * A derived ConfigMap from the label-selected cache (which also holds this operator's writes);
-   * any other ConfigMap the metadata-only cache knows, with its content read from the API when its
-   * resourceVersion moved (see {@link SourceContents}).
+   * any other ConfigMap whose version {@link ConfigMapVersions} knows, with its content read from
+   * the API when its resourceVersion moved (see {@link SourceContents}).
    */
   @Override
   public Optional<ConfigMap> configMap(String namespace, String name) {
@@ -112,14 +112,12 @@ final class KubernetesCluster implements Cluster {
     if (derived.isPresent()) {
       return derived;
     }
-    Optional<ConfigMap> seen = sources.get(id);
+    Optional<String> seen = sources.version(id);
     if (seen.isEmpty()) {
       return Optional.empty();
     }
     return sourceContents.get(
-        id,
-        seen.get().getMetadata().getResourceVersion(),
-        () -> client.configMaps().inNamespace(namespace).withName(name).get());
+        id, seen.get(), () -> client.configMaps().inNamespace(namespace).withName(name).get());
   }
 
   @Override

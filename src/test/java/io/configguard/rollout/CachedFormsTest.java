@@ -102,30 +102,6 @@ class CachedFormsTest {
   }
 
   @Test
-  void aConfigMapIsCachedAsNameAndVersionOnly() {
-    ConfigMap full =
-        new ConfigMapBuilder()
-            .withNewMetadata()
-            .withName("unrelated")
-            .withNamespace("team")
-            .withResourceVersion("7")
-            .addToLabels("app", "x")
-            .addToAnnotations("a", "b")
-            .withManagedFields(new ManagedFieldsEntryBuilder().withManager("kubectl").build())
-            .endMetadata()
-            .addToData("payload", "x".repeat(25 * 1024))
-            .build();
-    ConfigMap kept = CachedForms.configMapMetadata(full);
-    assertThat(kept.getMetadata().getName()).isEqualTo("unrelated");
-    assertThat(kept.getMetadata().getNamespace()).isEqualTo("team");
-    assertThat(kept.getMetadata().getResourceVersion()).isEqualTo("7");
-    assertThat(kept.getData()).isNullOrEmpty();
-    assertThat(kept.getMetadata().getLabels()).isNullOrEmpty();
-    assertThat(kept.getMetadata().getAnnotations()).isNullOrEmpty();
-    assertThat(Serialization.asJson(kept).length()).isLessThan(200);
-  }
-
-  @Test
   void aNamespaceKeepsItsLabels() {
     Namespace full =
         new NamespaceBuilder()

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -26,11 +27,12 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * RSS of the packaged application under the chart's memory settings (not part of the test suite;
  * see bench/README.md). The Fabric8 CRUD mock server, made to page list calls as a real API server
  * does ({@link PagingCrudDispatcher}), runs in this JVM with 4,000 unrelated ConfigMaps of 25 KiB
- * and 5,000 unrelated pods; {@code configguard serve} runs in its own JVM ({@code java
- * -XX:MaxRAM=384m -XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -jar
- * target/quarkus-app/quarkus-run.jar serve}, i.e. a 384 MiB container limit) with a kubeconfig
- * pointing at the mock. Its VmRSS is sampled every 200 ms while it starts, runs a rollout over 10
- * pods to Succeeded, and sees 1,000 more 25 KiB ConfigMaps created while it runs.
+ * and 5,000 unrelated pods, and answers metadata-only lists and watches as a real API server does;
+ * {@code configguard serve} runs in its own JVM with exactly the chart's options ({@link
+ * #chartJvmOptions}: {@code javaOpts} from values.yaml, and {@code -XX:MaxRAM} from its memory
+ * limit) and a kubeconfig pointing at the mock. Its VmRSS is sampled every 200 ms while it starts,
+ * runs a rollout over 10 pods to Succeeded, and sees 1,000 more 25 KiB ConfigMaps created while it
+ * runs.
  *
  * <p>Run: {@code mvn -o -B -q package -DskipTests} then {@code mvn -o -B -q test
  * -Dtest=ServeRssBenchmark -Dbench -Dsurefire.failIfNoSpecifiedTests=false}; {@code
@@ -80,11 +82,9 @@ class ServeRssBenchmark {
       Path log = Files.createTempFile("configguard-bench", ".log");
       List<String> command = new ArrayList<>();
       command.add(System.getProperty("java.home") + "/bin/java");
+      command.addAll(chartJvmOptions());
       command.addAll(
           List.of(
-              "-XX:MaxRAM=384m",
-              "-XX:MaxRAMPercentage=60",
-              "-XX:+ExitOnOutOfMemoryError",
               "-XX:NativeMemoryTracking=summary",
               // The mock is slow to page thousands of objects on a loaded machine.
               "-Dquarkus.kubernetes-client.request-timeout=PT2M",
@@ -167,6 +167,13 @@ class ServeRssBenchmark {
                   + " (peak %d MiB)",
               app.isAlive(), app.isAlive() ? rssKib(app.pid()) >> 10 : 0, peak.get() >> 10));
       report.add("paged list calls: " + crud.pagedLists.get());
+      report.add(
+          String.format(
+              "metadata-only: %d list calls, %d watches, %.1f MiB sent",
+              crud.metadataLists.get(),
+              crud.metadataWatches.get(),
+              crud.metadataBytes.get() / 1048576.0));
+      report.add("load average: " + Files.readString(Path.of("/proc/loadavg")).trim());
       if (app.isAlive()) {
         report.addAll(jcmd(app.pid(), "GC.heap_info"));
         report.addAll(jcmd(app.pid(), "VM.native_memory", "summary"));
@@ -182,6 +189,29 @@ class ServeRssBenchmark {
       report.forEach(System.out::println);
       Files.write(Path.of("target/serve-rss.txt"), report);
     }
+  }
+
+  /**
+   * The JVM of the chart's container: {@code -XX:MaxRAM} from {@code resources.limits.memory} (what
+   * the JVM sees in the container) and {@code javaOpts} as they are, read from values.yaml.
+   */
+  @SuppressWarnings("unchecked")
+  static List<String> chartJvmOptions() throws IOException {
+    Map<String, Object> values =
+        (Map<String, Object>)
+            new org.snakeyaml.engine.v2.api.Load(
+                    org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+                .loadFromString(Files.readString(Path.of("helm/configguard/values.yaml")));
+    Map<String, Object> limits =
+        (Map<String, Object>) ((Map<String, Object>) values.get("resources")).get("limits");
+    String memory = limits.get("memory").toString();
+    if (!memory.endsWith("Mi")) {
+      throw new IllegalStateException("resources.limits.memory not in Mi: " + memory);
+    }
+    List<String> options = new ArrayList<>();
+    options.add("-XX:MaxRAM=" + memory.substring(0, memory.length() - 2) + "m");
+    options.addAll(List.of(values.get("javaOpts").toString().trim().split("\\s+")));
+    return options;
   }
 
   static List<String> jcmd(long pid, String... command) throws Exception {
