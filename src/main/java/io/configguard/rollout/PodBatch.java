@@ -19,13 +19,14 @@ import java.util.function.Function;
  * Moves a batch of pods with a bounded number of patches in flight. Each pod's move is {@link
  * PodMover}'s: one patch conditional on the pod's resourceVersion and, after a failed precondition,
  * a fresh read of that pod alone, so a batch writes exactly what the same moves one after another
- * would. The reconcile that calls {@link #move} keeps the books on its own thread: it sends the
- * next pod (in the order given) only while fewer than the wanted number are moved or in flight, so
- * a refused pod's place goes to the next pod and no more pods move than wanted; it sends no more
- * once a move is denied (the next pods would meet the same denial), once one fails (an API error,
- * or the write fence: the pass's view went stale, as after a lost lease, a pause or an abort) or
- * once {@code halted} says so (a freeze came); and it waits for the moves in flight, so every
- * result is counted and one pod's error loses no other pod's move.
+ * would. The first pod is sent alone, so that a denial (an admission policy refusing every move)
+ * still costs one patch per attempt. The reconcile that calls {@link #move} keeps the books on its
+ * own thread: it sends the next pod (in the order given) only while fewer than the wanted number
+ * are moved or in flight, so a refused pod's place goes to the next pod and no more pods move than
+ * wanted; it sends no more once a move is denied (the next pods would meet the same denial), once
+ * one fails (an API error, or the write fence: the pass's view went stale, as after a lost lease, a
+ * pause or an abort) or once {@code halted} says so (a freeze came); and it waits for the moves in
+ * flight, so every result is counted and one pod's error loses no other pod's move.
  *
  * <p>The threads are the operator's: one pool of {@code parallelism} daemon threads for every
  * rollout (so it also bounds the patches in flight across rollouts), which end when idle and are
@@ -111,11 +112,10 @@ public final class PodBatch implements AutoCloseable {
     boolean stop = false;
     boolean interrupted = false;
     int inFlight = 0;
+    // The first pod goes alone: a denial then costs one patch, as it did one pod at a time.
+    int limit = 1;
     while (true) {
-      while (!stop
-          && inFlight < parallelism
-          && moved.size() + inFlight < wanted
-          && next.hasNext()) {
+      while (!stop && inFlight < limit && moved.size() + inFlight < wanted && next.hasNext()) {
         if (halted.getAsBoolean()) {
           stop = true;
           break;
@@ -143,6 +143,7 @@ public final class PodBatch implements AutoCloseable {
         throw new IllegalStateException("a pod move escaped its own handling", e);
       }
       inFlight--;
+      limit = parallelism;
       if (d.failure() != null) {
         failure = first(failure, d.failure());
         stop = true;
