@@ -135,25 +135,21 @@ public final class Converge {
               + "; pointing them at stable revision "
               + stable);
     }
-    int released = 0;
-    int returned = 0;
-    boolean refused = false;
-    for (Pod pod : leavers) {
-      PodMover.Result r = PodMover.release(state, pod);
-      if (r instanceof PodMover.Result.Denied denied) {
-        return denied(state, denied, "no revision (release)");
-      }
-      released += r instanceof PodMover.Result.Moved ? 1 : 0;
-      refused |= r instanceof PodMover.Result.Refused;
+    PodBatch.Outcome leaving =
+        state.move(leavers, leavers.size(), true, p -> PodMover.release(state, p));
+    leaving.rethrowFailure();
+    if (leaving.denied() != null) {
+      return denied(state, leaving.denied(), "no revision (release)");
     }
-    for (Pod pod : back) {
-      PodMover.Result r = PodMover.pointAt(state, pod, stable, false);
-      if (r instanceof PodMover.Result.Denied denied) {
-        return denied(state, denied, "stable revision " + stable);
-      }
-      returned += r instanceof PodMover.Result.Moved ? 1 : 0;
-      refused |= r instanceof PodMover.Result.Refused;
+    PodBatch.Outcome returning =
+        state.move(back, back.size(), true, p -> PodMover.pointAt(state, p, stable, false));
+    returning.rethrowFailure();
+    if (returning.denied() != null) {
+      return denied(state, returning.denied(), "stable revision " + stable);
     }
+    int released = leaving.moved().size();
+    int returned = returning.moved().size();
+    boolean refused = !leaving.refused().isEmpty() || !returning.refused().isEmpty();
     if (released > 0) {
       state.normal(
           "PodsReleased",

@@ -22,6 +22,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -34,6 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Reconciles GuardedRollouts as a state machine: it loads the state, lets the handler of the
@@ -86,12 +88,29 @@ public class GuardedRolloutReconciler
   private final Map<RolloutPhase, PhaseHandler> handlers = PhaseHandlers.all();
   private final SourceContents sourceContents = new SourceContents();
 
-  /** For the application (CDI); see {@link RolloutWiring} for the beans it takes. */
+  /**
+   * For the application (CDI); see {@link RolloutWiring} for the beans it takes. {@code
+   * configguard.operator.pod-moves.parallelism} (default 16, 1 to 256) bounds the pod patches in
+   * flight (see {@link PodBatch}).
+   */
   @Inject
-  public GuardedRolloutReconciler(PolicySource policies, MeterRegistry registry) {
+  public GuardedRolloutReconciler(
+      PolicySource policies,
+      MeterRegistry registry,
+      @ConfigProperty(name = PodBatch.PARALLELISM, defaultValue = "16") int parallelism) {
     this(
         new RolloutServices(
-            policies, new JdkHttpProbe(), new RolloutMetrics(registry), Clock.systemUTC()));
+            policies,
+            new JdkHttpProbe(),
+            new RolloutMetrics(registry),
+            Clock.systemUTC(),
+            new PodBatch(parallelism)));
+  }
+
+  /** The pod moves' threads go with the operator. */
+  @PreDestroy
+  void close() {
+    services.moves().close();
   }
 
   public GuardedRolloutReconciler(RolloutServices services) {

@@ -181,22 +181,16 @@ final class ProgressingHandler implements PhaseHandler {
     }
     // Ordering all pods and skipping the moved ones keeps each batch on the least-used nodes.
     List<Pod> order = PodOrder.order(pods).stream().filter(p -> !state.isOn(p, rev)).toList();
-    List<String> refused = new ArrayList<>();
-    PodMover.Result.Denied denied = null;
-    int movedNow = 0;
-    for (Pod pod : order) {
-      if (onCandidate + movedNow >= target) {
-        break;
-      }
-      PodMover.Result result = PodMover.pointAt(state, pod, rev, true);
-      if (result instanceof PodMover.Result.Denied d) {
-        denied = d; // the next pods would meet the same denial: stop asking
-        break;
-      } else if (result instanceof PodMover.Result.Refused r) {
-        refused.add(r.why());
-      } else {
-        movedNow++;
-      }
+    // A denial stops the batch: the next pods would meet the same denial.
+    PodBatch.Outcome batch =
+        state.move(order, target - onCandidate, true, p -> PodMover.pointAt(state, p, rev, true));
+    List<String> refused = batch.refused();
+    PodMover.Result.Denied denied = batch.denied();
+    int movedNow = batch.moved().size();
+    if (batch.failure() != null) {
+      // The pass ends as the error ends it; the pods moved meanwhile are counted and carry it.
+      state.services().metrics().podsMoved(movedNow);
+      batch.rethrowFailure();
     }
     s.updatedPods = onCandidate + movedNow;
     HttpGetCheck http = state.spec().healthCheck == null ? null : state.spec().healthCheck.httpGet;

@@ -103,19 +103,17 @@ public final class Release {
 
   /** Every pod this rollout claims points at stable; false while some move is refused. */
   private static boolean returnPods(RolloutState state, long stable) {
-    int moved = 0;
-    boolean all = true;
-    for (Pod pod : state.cluster().pods(state.namespace())) {
-      if (pod.getMetadata().getDeletionTimestamp() == null
-          && state.isClaimedByMe(pod)
-          && !state.isOn(pod, stable)) {
-        if (PodMover.pointAt(state, pod, stable, false) instanceof PodMover.Result.Moved) {
-          moved++;
-        } else {
-          all = false;
-        }
-      }
-    }
+    List<Pod> away =
+        state.cluster().pods(state.namespace()).stream()
+            .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+            .filter(p -> state.isClaimedByMe(p) && !state.isOn(p, stable))
+            .toList();
+    // A denied pod does not stop the others: each pod that can go back does.
+    PodBatch.Outcome batch =
+        state.move(away, away.size(), false, p -> PodMover.pointAt(state, p, stable, false));
+    batch.rethrowFailure();
+    int moved = batch.moved().size();
+    boolean all = moved == away.size();
     if (moved > 0) {
       state.normal(
           "PodsReturned",

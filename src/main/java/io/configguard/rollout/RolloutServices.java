@@ -9,6 +9,7 @@ import java.time.Clock;
  * @param probe the HTTP health check
  * @param metrics Prometheus counters and gauges
  * @param clock time source (bake clocks)
+ * @param moves moves pods with bounded parallelism (the operator's threads)
  */
 public record RolloutServices(
-    PolicySource policies, HttpProbe probe, RolloutMetrics metrics, Clock clock) {}
+    PolicySource policies, HttpProbe probe, RolloutMetrics metrics, Clock clock, PodBatch moves) {}

@@ -146,6 +146,28 @@ public final class RolloutState {
     return cluster.namespaceLabels(namespace());
   }
 
+  private Map<String, String> labelsOnce;
+
+  /**
+   * Whether a ConfigFreeze matches the namespace now (from the cache; the namespace's labels are
+   * read once per pass): a batch of moves asks before each pod, so a freeze stops it promptly.
+   */
+  public boolean halted() {
+    return Freezes.matching(
+            cluster.freezes(),
+            () -> labelsOnce == null ? labelsOnce = namespaceLabels() : labelsOnce)
+        .isPresent();
+  }
+
+  /** Moves {@code pods} in order until {@code wanted} are moved; see {@link PodBatch}. */
+  public PodBatch.Outcome move(
+      List<Pod> pods,
+      int wanted,
+      boolean stopAtDenial,
+      java.util.function.Function<Pod, PodMover.Result> move) {
+    return services.moves().move(pods, wanted, stopAtDenial, this::halted, move);
+  }
+
   public void event(String type, String reason, String message) {
     cluster.event(rollout, type, reason, message);
   }

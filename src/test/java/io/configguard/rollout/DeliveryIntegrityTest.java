@@ -62,7 +62,8 @@ class DeliveryIntegrityTest {
             ns -> PolicySet.EMPTY,
             (pods, check) -> Map.of(),
             new RolloutMetrics(new SimpleMeterRegistry()),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            FakeCluster.MOVES);
     Optional<ConfigFreeze> freeze =
         Freezes.matching(cluster.freezes, () -> cluster.namespaceLabels);
     RolloutState state =

@@ -21,9 +21,13 @@ import java.util.function.Consumer;
 
 /**
  * An in-memory API server for handler tests, with the semantics the handlers rely on: every write
- * bumps resourceVersion, and a write carrying a stale one is refused.
+ * bumps resourceVersion, and a write carrying a stale one is refused. Safe for the parallel pod
+ * moves of {@link PodBatch}: it counts the patches in flight, and each is applied under its lock.
  */
 final class FakeCluster implements Cluster {
+  /** The handler tests' pod moves: 4 in flight, so that they run the parallel path. */
+  static final PodBatch MOVES = new PodBatch(4);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   final Map<String, Pod> pods = new TreeMap<>();
@@ -34,6 +38,20 @@ final class FakeCluster implements Cluster {
   final List<String> events = new ArrayList<>();
   final List<String> writes = new ArrayList<>();
 
+  /** The pods read with {@link #freshPod}, in order. */
+  final List<String> reads = new ArrayList<>();
+
+  /** False plays a pass whose view went stale (a lost lease): its patches are not sent. */
+  volatile boolean current = true;
+
+  /** Runs outside the lock as each patch starts, while it counts as in flight. */
+  volatile Consumer<Pod> whilePatching = p -> {};
+
+  final java.util.concurrent.atomic.AtomicInteger inFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger maxInFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /** Runs on the stored pod just before a patch is applied: simulates a concurrent writer. */
   Consumer<Pod> beforePatch = p -> {};
 
@@ -42,53 +60,69 @@ final class FakeCluster implements Cluster {
 
   private long version = 100;
 
-  Pod put(Pod pod) {
+  synchronized Pod put(Pod pod) {
     Pod copy = new PodBuilder(pod).build();
     copy.getMetadata().setResourceVersion(Long.toString(++version));
     pods.put(copy.getMetadata().getName(), copy);
     return copy;
   }
 
-  ConfigMap put(ConfigMap map) {
+  synchronized ConfigMap put(ConfigMap map) {
     ConfigMap copy = new ConfigMapBuilder(map).build();
     copy.getMetadata().setResourceVersion(Long.toString(++version));
     maps.put(copy.getMetadata().getName(), copy);
     return copy;
   }
 
-  Pod pod(String name) {
+  synchronized Pod pod(String name) {
     return pods.get(name);
   }
 
-  String revisionOf(String pod) {
+  synchronized String revisionOf(String pod) {
     return PodHealth.annotations(pods.get(pod)).get(RolloutKeys.REVISION);
   }
 
-  long podWrites() {
+  synchronized long podWrites() {
     return writes.stream().filter(w -> w.startsWith("patch pod")).count();
   }
 
-  List<String> eventReasons() {
+  synchronized List<String> eventReasons() {
     return events.stream().map(e -> e.split(":")[0]).toList();
   }
 
   @Override
-  public Optional<ConfigMap> configMap(String namespace, String name) {
+  public synchronized Optional<ConfigMap> configMap(String namespace, String name) {
     return Optional.ofNullable(maps.get(name)).map(m -> new ConfigMapBuilder(m).build());
   }
 
   @Override
-  public List<Pod> pods(String namespace) {
+  public synchronized List<Pod> pods(String namespace) {
     return pods.values().stream().map(p -> new PodBuilder(p).build()).toList();
   }
 
   @Override
-  public Optional<Pod> freshPod(String namespace, String name) {
+  public synchronized Optional<Pod> freshPod(String namespace, String name) {
+    reads.add(name);
     return Optional.ofNullable(pods.get(name)).map(p -> new PodBuilder(p).build());
   }
 
   @Override
   public Pod patchPod(Pod pod, String mergePatch) throws Refused {
+    if (!current) {
+      throw new io.fabric8.kubernetes.client.KubernetesClientException(
+          "the pass's view went stale; nothing is written", 409, null);
+    }
+    int now = inFlight.incrementAndGet();
+    maxInFlight.accumulateAndGet(now, Math::max);
+    try {
+      whilePatching.accept(pod);
+      return apply(pod, mergePatch);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private synchronized Pod apply(Pod pod, String mergePatch) throws Refused {
     String name = pod.getMetadata().getName();
     Pod stored = pods.get(name);
     writes.add("patch pod " + name);
@@ -138,7 +172,7 @@ final class FakeCluster implements Cluster {
   }
 
   @Override
-  public ConfigMap create(ConfigMap map) throws Refused {
+  public synchronized ConfigMap create(ConfigMap map) throws Refused {
     writes.add("create configmap " + map.getMetadata().getName());
     if (maps.containsKey(map.getMetadata().getName())) {
       throw new Refused(Refused.Why.STALE, "409 already exists");
@@ -147,7 +181,7 @@ final class FakeCluster implements Cluster {
   }
 
   @Override
-  public ConfigMap update(ConfigMap map) throws Refused {
+  public synchronized ConfigMap update(ConfigMap map) throws Refused {
     writes.add("update configmap " + map.getMetadata().getName());
     ConfigMap stored = maps.get(map.getMetadata().getName());
     if (stored == null
@@ -164,7 +198,7 @@ final class FakeCluster implements Cluster {
   boolean rolloutUnchanged = true;
 
   @Override
-  public void delete(ConfigMap map) throws Refused {
+  public synchronized void delete(ConfigMap map) throws Refused {
     writes.add("delete configmap " + map.getMetadata().getName());
     ConfigMap stored = maps.get(map.getMetadata().getName());
     if (stored == null
@@ -198,7 +232,7 @@ final class FakeCluster implements Cluster {
   }
 
   @Override
-  public void event(GuardedRollout about, String type, String reason, String message) {
+  public synchronized void event(GuardedRollout about, String type, String reason, String message) {
     events.add(reason + ": " + message);
   }
 }

@@ -87,7 +87,8 @@ final class OperatorHarness {
                 new KubernetesPolicySource(client, new PolicyCompiler(Limits.DEFAULT)),
                 new JdkHttpProbe(),
                 new RolloutMetrics(new SimpleMeterRegistry()),
-                Clock.systemUTC())));
+                Clock.systemUTC(),
+                new PodBatch(PodBatch.DEFAULT_PARALLELISM))));
     operator.start();
     return operator;
   }

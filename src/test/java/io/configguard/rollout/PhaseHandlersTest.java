@@ -67,7 +67,8 @@ class PhaseHandlersTest {
             ns -> policies,
             (pods, check) -> probes,
             new RolloutMetrics(new SimpleMeterRegistry()),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            FakeCluster.MOVES);
     Optional<ConfigFreeze> freeze =
         Freezes.matching(cluster.freezes, () -> cluster.namespaceLabels);
     return new RolloutState(

@@ -14,8 +14,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -101,7 +102,8 @@ final class RequestLog implements Interceptor {
     }
   }
 
-  private final List<Request> requests = new CopyOnWriteArrayList<>();
+  // Not a CopyOnWriteArrayList: the benchmark logs 20,000 requests, and each add would copy them.
+  private final Queue<Request> requests = new ConcurrentLinkedQueue<>();
   private final Map<Integer, Integer> codes = new ConcurrentHashMap<>();
   private final AtomicInteger sequence = new AtomicInteger();
 
