@@ -5,6 +5,7 @@ import io.configguard.api.GuardedRollout;
 import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.RolloutPhase;
 import io.configguard.api.RolloutStrategy;
+import io.configguard.policy.LabelSelector;
 import io.configguard.rollout.BatchPlanner.StepSize;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -286,11 +287,14 @@ public class GuardedRolloutReconciler
         .list(
             namespace,
             r ->
-                r.getSpec() != null
-                    && !Selectors.isEmpty(r.getSpec().selector)
-                    && Selectors.matches(r.getSpec().selector, pod.getMetadata().getLabels()))
+                r.getSpec() != null && selects(r.getSpec().selector, pod.getMetadata().getLabels()))
         .forEach(r -> ids.add(ResourceID.fromResource(r)));
     return ids;
+  }
+
+  private static boolean selects(io.configguard.api.Selector selector, Map<String, String> labels) {
+    LabelSelector compiled = LabelSelector.of(selector);
+    return !compiled.isEverything() && compiled.matches(labels);
   }
 
   /** A ConfigMap concerns the rollouts it is the source of (the metadata-only informer). */
