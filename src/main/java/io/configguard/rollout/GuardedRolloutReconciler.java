@@ -316,11 +316,8 @@ public class GuardedRolloutReconciler
   static Set<ResourceID> rolloutsOf(ConfigMap map, IndexerResourceCache<GuardedRollout> rollouts) {
     String namespace = map.getMetadata().getNamespace();
     Set<ResourceID> ids = new HashSet<>();
-    if (map.getMetadata().getOwnerReferences() != null) {
-      map.getMetadata().getOwnerReferences().stream()
-          .filter(ref -> GuardedRollout.KIND.equals(ref.getKind()))
-          .forEach(ref -> ids.add(new ResourceID(ref.getName(), namespace)));
-    }
+    DerivedConfigMaps.rolloutOwners(map.getMetadata(), false)
+        .forEach(ref -> ids.add(new ResourceID(ref.getName(), namespace)));
     rollouts
         .list(
             namespace,
