@@ -5,7 +5,10 @@ import io.configguard.api.ConfigFreeze;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.PolicySpec;
+import io.configguard.policy.CompiledPolicies;
+import io.configguard.policy.PolicyRef;
 import io.configguard.rollout.CachedForms;
+import io.configguard.rollout.NamespaceLabels;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -13,6 +16,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +28,9 @@ import org.jboss.logging.Logger;
  * Keeps a {@link PolicyIndex} in step with the cluster: informers on ConfigPolicy and
  * ClusterConfigPolicy recompile a policy on every add and update and drop it on delete; an informer
  * on Namespaces answers namespace labels for {@code namespaceSelector}. The index is marked loaded
- * once all three have listed what exists.
+ * once all have listed what exists and what they listed is compiled (in parallel). A policy is
+ * compiled once per generation: a status write recompiles nothing. This is the process's one
+ * watcher of ConfigFreezes for admission and the webhook configuration.
  */
 public final class ClusterPolicySource
     implements Function<String, Map<String, String>>, AutoCloseable {
@@ -62,6 +69,8 @@ public final class ClusterPolicySource
             .itemStore(CachedForms.store(CachedForms::lean));
     namespaced.addEventHandler(new ToIndex<>());
     cluster.addEventHandler(new ToIndex<>());
+    List<SharedIndexInformer<? extends CustomResource<PolicySpec, ?>>> policies =
+        List.of(namespaced, cluster);
     SharedIndexInformer<ConfigFreeze> freezes =
         client
             .resources(ConfigFreeze.class)
@@ -107,6 +116,17 @@ public final class ClusterPolicySource
     return CompletableFuture.allOf(synced)
         .thenRun(
             () -> {
+              // Everything listed, compiled in parallel before the index is ready; the events of
+              // the same objects then find them compiled.
+              List<CompiledPolicies.Request> requests = new ArrayList<>();
+              Map<PolicyRef, String> sources = new HashMap<>();
+              for (var informer : policies) {
+                for (CustomResource<PolicySpec, ?> policy : informer.getStore().list()) {
+                  requests.add(request(policy));
+                  sources.put(PolicyFiles.refOf(policy), source(policy));
+                }
+              }
+              index.putListed(requests, sources, ref -> listed(policies, ref));
               index.markLoaded();
               LOG.infof(
                   "policies loaded from the cluster: %d enforced, %d rejected",
@@ -115,9 +135,9 @@ public final class ClusterPolicySource
   }
 
   /**
-   * Labels of a namespace as last seen; empty for cluster-scoped objects. A namespace the informer
-   * has not seen yet (created a moment ago) is read from the API server: deciding on no labels
-   * would skip every namespaceSelector policy and freeze for it.
+   * Labels of a namespace as last seen ({@link NamespaceLabels}); empty for cluster-scoped objects.
+   * A namespace the informer has not seen yet (created a moment ago) is read from the API server:
+   * deciding on its name label alone would skip namespaceSelector policies and freezes for it.
    */
   @Override
   public Map<String, String> apply(String namespace) {
@@ -133,10 +153,7 @@ public final class ClusterPolicySource
         LOG.warnf("namespace %s: not in the cache and not readable: %s", namespace, e.getMessage());
       }
     }
-    if (ns == null || ns.getMetadata().getLabels() == null) {
-      return Map.of();
-    }
-    return Map.copyOf(ns.getMetadata().getLabels());
+    return NamespaceLabels.of(namespace, ns);
   }
 
   /** The GuardedRollouts of a namespace as last seen, for the webhook's overlap check. */
@@ -173,15 +190,30 @@ public final class ClusterPolicySource
     }
 
     private void put(T policy) {
-      HasMetadata p = policy;
-      index.put(
-          PolicyFiles.refOf(p),
-          p.getKind()
-              + " "
-              + p.getMetadata().getName()
-              + " generation "
-              + p.getMetadata().getGeneration(),
-          policy.getSpec() == null ? new PolicySpec() : policy.getSpec());
+      CompiledPolicies.Request request = request(policy);
+      index.put(request.ref(), request.version(), source(policy), request.spec());
     }
+  }
+
+  private static CompiledPolicies.Request request(CustomResource<PolicySpec, ?> policy) {
+    var meta = policy.getMetadata();
+    return new CompiledPolicies.Request(
+        PolicyFiles.refOf(policy),
+        CompiledPolicies.version(meta.getUid(), meta.getGeneration(), meta.getResourceVersion()),
+        policy.getSpec() == null ? new PolicySpec() : policy.getSpec());
+  }
+
+  private static String source(HasMetadata p) {
+    return p.getKind()
+        + " "
+        + p.getMetadata().getName()
+        + " generation "
+        + p.getMetadata().getGeneration();
+  }
+
+  /** Whether an informer's store still holds the policy (it is updated before events are sent). */
+  private static boolean listed(
+      List<SharedIndexInformer<? extends CustomResource<PolicySpec, ?>>> informers, PolicyRef ref) {
+    return informers.get(ref.namespace() == null ? 1 : 0).getStore().getByKey(ref.id()) != null;
   }
 }

@@ -86,9 +86,16 @@ public class ServeCommand implements Callable<Integer> {
       }
       System.out.println(tryIt());
     } else {
-      webhook.watchCluster(client.get());
+      var loaded = webhook.watchCluster(client.get());
       if (operatorEnabled) {
-        webhook.startOperator(operator.get());
+        // Pre-flight judges candidates with the policies the webhook loads: start once they are.
+        loaded
+            .thenRun(() -> webhook.startOperator(operator.get()))
+            .exceptionally(
+                e -> {
+                  LOG.errorf(e, "the operator did not start");
+                  return null;
+                });
       }
     }
     Quarkus.waitForExit();

@@ -1,8 +1,11 @@
 package io.configguard.admission;
 
 import io.configguard.api.Selector;
+import io.configguard.policy.CompiledPolicies;
 import io.configguard.policy.Limits;
 import io.configguard.policy.PolicyCompiler;
+import io.configguard.rollout.NamespaceLabels;
+import io.configguard.rollout.PolicySource;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,7 +13,9 @@ import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -91,6 +96,20 @@ public class Webhook {
   }
 
   public PolicyIndex index() {
+    return index;
+  }
+
+  /** The process's one set of compiled policies and freezes: the policy lifecycle uses it too. */
+  @Produces
+  @Singleton
+  CompiledPolicies compiledPolicies() {
+    return index.compiled();
+  }
+
+  /** The operator's pre-flight evaluates a candidate against the policies this index holds. */
+  @Produces
+  @Singleton
+  PolicySource policySource() {
     return index;
   }
 
@@ -192,9 +211,7 @@ public class Webhook {
     ClusterPolicySource source = cluster;
     if (source == null) {
       // Standalone: the one label the API server puts on every namespace (since 1.21).
-      return namespace == null || namespace.isEmpty()
-          ? Map.of()
-          : Map.of("kubernetes.io/metadata.name", namespace);
+      return NamespaceLabels.withName(namespace, Map.of());
     }
     return source.apply(namespace);
   }

@@ -1,5 +1,6 @@
 package io.configguard.lifecycle;
 
+import io.configguard.policy.CompiledPolicies;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -100,13 +101,15 @@ public class LifecycleBeans {
 
   @Produces
   @Singleton
-  PolicyLifecycle policyLifecycle(KubernetesClient client, MeterRegistry registry) {
+  PolicyLifecycle policyLifecycle(
+      KubernetesClient client, MeterRegistry registry, CompiledPolicies compiled) {
     return PolicyLifecycle.create(
         client,
         webhookSettings(),
         new PolicyLifecycle.AuditSettings(auditInterval, auditPageSize),
         registry,
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        compiled);
   }
 
   void close(@Disposes PolicyLifecycle lifecycle) {

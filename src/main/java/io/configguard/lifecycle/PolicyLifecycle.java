@@ -1,37 +1,33 @@
 package io.configguard.lifecycle;
 
-import io.configguard.api.ConfigFreeze;
 import io.configguard.api.PolicySpec;
 import io.configguard.api.PolicyStatus;
-import io.configguard.policy.InvalidPolicyException;
+import io.configguard.policy.CompiledPolicies;
 import io.configguard.policy.Limits;
-import io.configguard.policy.Policy;
 import io.configguard.policy.PolicyCompiler;
 import io.configguard.policy.PolicyRef;
-import io.configguard.rollout.CachedForms;
-import io.fabric8.kubernetes.api.model.Namespace;
+import io.configguard.rollout.NamespaceLabels;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * What reconciling a policy means, shared by both policy kinds: compile it, keep its status, start
- * or stop its background audit, and ask the webhook configuration to follow.
+ * What reconciling a policy means, shared by both policy kinds: compile it (through the process's
+ * {@link CompiledPolicies}, so a generation the webhook compiled is not compiled again), keep its
+ * status, start or stop its background audit, and ask the webhook configuration to follow policies
+ * and freezes.
  */
 public final class PolicyLifecycle implements AutoCloseable {
-  private final PolicyCompiler compiler;
+  private final CompiledPolicies compiled;
   private final Auditor auditor;
   private final WebhookSync webhook;
   private final Clock clock;
@@ -41,12 +37,11 @@ public final class PolicyLifecycle implements AutoCloseable {
 
   private final Map<String, Consumer<PolicyRef>> refreshers = new ConcurrentHashMap<>();
 
-  private KubernetesClient freezes;
-  private SharedIndexInformer<ConfigFreeze> freezeWatch;
+  private boolean started;
 
   public PolicyLifecycle(
-      PolicyCompiler compiler, Auditor auditor, WebhookSync webhook, Clock clock) {
-    this.compiler = compiler;
+      CompiledPolicies compiled, Auditor auditor, WebhookSync webhook, Clock clock) {
+    this.compiled = compiled;
     this.auditor = auditor;
     this.webhook = webhook;
     this.clock = clock;
@@ -56,62 +51,58 @@ public final class PolicyLifecycle implements AutoCloseable {
   /** Audit settings: how often, and how many objects per list call. */
   public record AuditSettings(Duration interval, int pageSize) {}
 
-  /** Wires the lifecycle against a cluster; the reconcilers' and tests' one way in. */
+  /** Wires the lifecycle against a cluster with compiled policies of its own (tests). */
   public static PolicyLifecycle create(
       KubernetesClient client,
       WebhookSettings webhookSettings,
       AuditSettings auditSettings,
       MeterRegistry registry,
       Clock clock) {
-    PolicyCompiler compiler = new PolicyCompiler(Limits.DEFAULT);
+    return create(
+        client,
+        webhookSettings,
+        auditSettings,
+        registry,
+        clock,
+        new CompiledPolicies(new PolicyCompiler(Limits.DEFAULT)));
+  }
+
+  /**
+   * Wires the lifecycle against a cluster and the process's compiled policies and freezes (kept
+   * current by the webhook's informers); the reconcilers' way in.
+   */
+  public static PolicyLifecycle create(
+      KubernetesClient client,
+      WebhookSettings webhookSettings,
+      AuditSettings auditSettings,
+      MeterRegistry registry,
+      Clock clock,
+      CompiledPolicies compiled) {
     ApiResources resources = new DiscoveredResources(client, Duration.ofMinutes(1));
     WebhookSync webhook =
         new WebhookSync(
             client,
             webhookSettings,
             resources,
-            List.of(new PolicyNeeds(client, compiler), new FreezeNeeds(client)));
+            List.of(new PolicyNeeds(client, compiled), new FreezeNeeds(client)));
     PolicyAudit audit =
         new PolicyAudit(
             new ClusterObjectPages(client, auditSettings.pageSize()),
             resources,
             webhookSettings.excludedNamespaces(),
-            ns -> namespaceLabels(client, ns),
+            ns -> NamespaceLabels.read(client, ns),
             clock);
     Auditor auditor = new Auditor(audit, auditSettings.interval(), registry);
-    PolicyLifecycle lifecycle = new PolicyLifecycle(compiler, auditor, webhook, clock);
-    lifecycle.freezes = client;
-    return lifecycle;
+    return new PolicyLifecycle(compiled, auditor, webhook, clock);
   }
 
   /** Starts keeping the webhook configuration current, even before any policy exists. */
-  public void start() {
+  public synchronized void start() {
     webhook.start();
-    if (freezes != null && freezeWatch == null) {
+    if (!started) {
       // A freeze that starts or stops denying writes changes the rules (DELETE of frozen kinds).
-      freezeWatch =
-          freezes
-              .resources(ConfigFreeze.class)
-              .runnableInformer(0)
-              .itemStore(CachedForms.store(CachedForms::lean));
-      freezeWatch.addEventHandler(
-          new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(ConfigFreeze freeze) {
-              webhook.request();
-            }
-
-            @Override
-            public void onUpdate(ConfigFreeze old, ConfigFreeze freeze) {
-              webhook.request();
-            }
-
-            @Override
-            public void onDelete(ConfigFreeze freeze, boolean finalStateUnknown) {
-              webhook.request();
-            }
-          });
-      freezeWatch.run();
+      compiled.onFreezeChange(webhook::request);
+      started = true;
     }
   }
 
@@ -129,6 +120,7 @@ public final class PolicyLifecycle implements AutoCloseable {
       P policy, PolicyRef ref, Context<P> context) {
     if (context.isPrimaryResourceDeleted() || context.isPrimaryResourceFinalStateUnknown()) {
       auditor.forget(ref);
+      compiled.forget(ref, versionOf(policy));
       if (reported.remove(ref) != null) {
         webhook.request();
       }
@@ -137,12 +129,11 @@ public final class PolicyLifecycle implements AutoCloseable {
     Long gen = policy.getMetadata().getGeneration();
     long generation = gen == null ? 0 : gen;
     PolicySpec spec = policy.getSpec();
-    List<String> errors = List.of();
-    try {
-      Policy compiled = compiler.compile(ref, spec);
-      auditor.track(ref, compiled, spec, generation);
-    } catch (InvalidPolicyException e) {
-      errors = e.reasons();
+    CompiledPolicies.Outcome outcome = compiled.compile(ref, versionOf(policy), spec);
+    List<String> errors = outcome.reasons();
+    if (outcome.valid()) {
+      auditor.track(ref, outcome.policy(), spec, generation);
+    } else {
       auditor.forget(ref);
     }
     String state = generation + (errors.isEmpty() ? "/valid" : "/invalid");
@@ -172,22 +163,13 @@ public final class PolicyLifecycle implements AutoCloseable {
     return control;
   }
 
-  static Map<String, String> namespaceLabels(KubernetesClient client, String name) {
-    Namespace ns = client.namespaces().withName(name).get();
-    Map<String, String> labels = new HashMap<>();
-    if (ns != null && ns.getMetadata().getLabels() != null) {
-      labels.putAll(ns.getMetadata().getLabels());
-    }
-    // The API server sets this label on every namespace; older objects may predate it.
-    labels.putIfAbsent(WebhookConfigurations.NAMESPACE_NAME_LABEL, name);
-    return labels;
+  private static String versionOf(CustomResource<?, ?> policy) {
+    var meta = policy.getMetadata();
+    return CompiledPolicies.version(meta.getUid(), meta.getGeneration(), meta.getResourceVersion());
   }
 
   @Override
   public void close() {
-    if (freezeWatch != null) {
-      freezeWatch.close();
-    }
     auditor.close();
     webhook.close();
   }

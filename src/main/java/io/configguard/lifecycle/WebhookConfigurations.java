@@ -49,7 +49,7 @@ public final class WebhookConfigurations {
   static final Map<String, String> LABELS =
       Map.of(
           "app.kubernetes.io/name", "configguard", "app.kubernetes.io/managed-by", "configguard");
-  static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+  static final String NAMESPACE_NAME_LABEL = io.configguard.rollout.NamespaceLabels.NAME_LABEL;
 
   private WebhookConfigurations() {}
 

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * The two ConfigMaps a GuardedRollout owns, {@code <name>-stable} and {@code <name>-candidate}, and
@@ -77,14 +78,6 @@ public final class DerivedConfigMaps {
       GuardedRollout owner, Track track, long revision, String hash, ConfigContent content) {
     Map<String, String> data = new TreeMap<>(content.data());
     data.put(REVISION_KEY, Long.toString(revision));
-    OwnerReference ref =
-        new OwnerReferenceBuilder()
-            .withApiVersion(API_VERSION)
-            .withKind(GuardedRollout.KIND)
-            .withName(owner.getMetadata().getName())
-            .withUid(owner.getMetadata().getUid())
-            .withController(true)
-            .build();
     return new ConfigMapBuilder()
         .withNewMetadata()
         .withName(track.nameFor(owner.getMetadata().getName()))
@@ -93,7 +86,7 @@ public final class DerivedConfigMaps {
         .addToLabels(TRACK_LABEL, track.suffix)
         .addToAnnotations(HASH_ANNOTATION, hash)
         .addToAnnotations(SOURCE_ANNOTATION, owner.getSpec().sourceRef.name)
-        .withOwnerReferences(ref)
+        .withOwnerReferences(ownerReference(owner))
         .endMetadata()
         .withData(data)
         .withBinaryData(content.binaryData().isEmpty() ? null : content.binaryData())
@@ -112,16 +105,36 @@ public final class DerivedConfigMaps {
 
   /** Whether the ConfigMap's controller is this GuardedRollout (by uid when it has one). */
   public static boolean ownedBy(ConfigMap map, GuardedRollout rollout) {
-    List<OwnerReference> refs = map.getMetadata().getOwnerReferences();
     String uid = rollout.getMetadata().getUid();
-    return refs != null
-        && refs.stream()
-            .anyMatch(
-                r ->
-                    Boolean.TRUE.equals(r.getController())
-                        && GuardedRollout.KIND.equals(r.getKind())
-                        && rollout.getMetadata().getName().equals(r.getName())
-                        && (uid == null || uid.equals(r.getUid())));
+    return rolloutOwners(map.getMetadata(), true)
+        .anyMatch(
+            r ->
+                rollout.getMetadata().getName().equals(r.getName())
+                    && (uid == null || uid.equals(r.getUid())));
+  }
+
+  /** The controller owner reference a derived ConfigMap carries to its GuardedRollout. */
+  public static OwnerReference ownerReference(GuardedRollout owner) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(API_VERSION)
+        .withKind(GuardedRollout.KIND)
+        .withName(owner.getMetadata().getName())
+        .withUid(owner.getMetadata().getUid())
+        .withController(true)
+        .build();
+  }
+
+  /**
+   * The owner references of an object that name a GuardedRollout; with {@code controllerOnly}, only
+   * the controller reference. The one owner-reference check of the rollout code.
+   */
+  public static Stream<OwnerReference> rolloutOwners(ObjectMeta object, boolean controllerOnly) {
+    List<OwnerReference> refs = object == null ? null : object.getOwnerReferences();
+    return refs == null
+        ? Stream.empty()
+        : refs.stream()
+            .filter(r -> GuardedRollout.KIND.equals(r.getKind()))
+            .filter(r -> !controllerOnly || Boolean.TRUE.equals(r.getController()));
   }
 
   /** Whether the ConfigMap is a -stable a deleted GuardedRollout of this name left behind. */
@@ -188,11 +201,7 @@ public final class DerivedConfigMaps {
       }
       boolean labelled =
           meta.getLabels() != null && rollout.equals(meta.getLabels().get(RolloutKeys.ROLLOUT));
-      boolean owned =
-          meta.getOwnerReferences() != null
-              && meta.getOwnerReferences().stream()
-                  .anyMatch(
-                      r -> GuardedRollout.KIND.equals(r.getKind()) && rollout.equals(r.getName()));
+      boolean owned = rolloutOwners(meta, false).anyMatch(r -> rollout.equals(r.getName()));
       if (labelled || owned || ("CREATE".equals(operation) && rolloutExists.test(rollout))) {
         return Optional.of(rollout);
       }
@@ -242,12 +251,10 @@ public final class DerivedConfigMaps {
       return Optional.empty();
     }
     boolean owned =
-        object.getOwnerReferences().stream()
+        rolloutOwners(object, true)
             .anyMatch(
                 ref ->
-                    Boolean.TRUE.equals(ref.getController())
-                        && GuardedRollout.KIND.equals(ref.getKind())
-                        && ref.getApiVersion() != null
+                    ref.getApiVersion() != null
                         && ref.getApiVersion().startsWith(ConfigPolicy.GROUP + "/")
                         && ref.getName() != null
                         && (object.getName().equals(Track.STABLE.nameFor(ref.getName()))

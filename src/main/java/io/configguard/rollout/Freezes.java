@@ -1,6 +1,7 @@
 package io.configguard.rollout;
 
 import io.configguard.api.ConfigFreeze;
+import io.configguard.policy.LabelSelector;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,8 @@ public final class Freezes {
         .filter(f -> f.getMetadata().getDeletionTimestamp() == null)
         .filter(
             f ->
-                Selectors.matches(
-                    f.getSpec() == null ? null : f.getSpec().namespaceSelector, labels))
+                LabelSelector.of(f.getSpec() == null ? null : f.getSpec().namespaceSelector)
+                    .matches(labels))
         .min(Comparator.comparing(f -> f.getMetadata().getName()));
   }
 

@@ -5,6 +5,7 @@ import io.configguard.api.GuardedRollout;
 import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.RolloutPhase;
 import io.configguard.api.RolloutStrategy;
+import io.configguard.policy.LabelSelector;
 import io.configguard.rollout.BatchPlanner.StepSize;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -300,11 +301,14 @@ public class GuardedRolloutReconciler
         .list(
             namespace,
             r ->
-                r.getSpec() != null
-                    && !Selectors.isEmpty(r.getSpec().selector)
-                    && Selectors.matches(r.getSpec().selector, pod.getMetadata().getLabels()))
+                r.getSpec() != null && selects(r.getSpec().selector, pod.getMetadata().getLabels()))
         .forEach(r -> ids.add(ResourceID.fromResource(r)));
     return ids;
+  }
+
+  private static boolean selects(io.configguard.api.Selector selector, Map<String, String> labels) {
+    LabelSelector compiled = LabelSelector.of(selector);
+    return !compiled.isEverything() && compiled.matches(labels);
   }
 
   /** A ConfigMap concerns the rollouts it is the source of (see {@link ConfigMapVersions}). */
@@ -326,11 +330,8 @@ public class GuardedRolloutReconciler
   static Set<ResourceID> rolloutsOf(ConfigMap map, IndexerResourceCache<GuardedRollout> rollouts) {
     String namespace = map.getMetadata().getNamespace();
     Set<ResourceID> ids = new HashSet<>();
-    if (map.getMetadata().getOwnerReferences() != null) {
-      map.getMetadata().getOwnerReferences().stream()
-          .filter(ref -> GuardedRollout.KIND.equals(ref.getKind()))
-          .forEach(ref -> ids.add(new ResourceID(ref.getName(), namespace)));
-    }
+    DerivedConfigMaps.rolloutOwners(map.getMetadata(), false)
+        .forEach(ref -> ids.add(new ResourceID(ref.getName(), namespace)));
     rollouts
         .list(
             namespace,

@@ -3,7 +3,6 @@ package io.configguard.rollout;
 import io.configguard.api.ConfigFreeze;
 import io.configguard.api.GuardedRollout;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -243,10 +242,7 @@ final class KubernetesCluster implements Cluster {
 
   @Override
   public Map<String, String> namespaceLabels(String namespace) {
-    Namespace ns = client.namespaces().withName(namespace).get();
-    return ns == null || ns.getMetadata().getLabels() == null
-        ? Map.of()
-        : ns.getMetadata().getLabels();
+    return NamespaceLabels.read(client, namespace);
   }
 
   /**

@@ -3,9 +3,8 @@ package io.configguard.rollout;
 import io.configguard.policy.PolicySet;
 
 /**
- * Supplies the compiled policies pre-flight evaluates a candidate against. In the application the
- * admission side's policy index can provide it; {@link KubernetesPolicySource} lists and compiles
- * the policy objects itself.
+ * Supplies the compiled policies pre-flight evaluates a candidate against: in the application, the
+ * webhook's policy index (so pre-flight and admission judge with the same compiled policies).
  */
 @FunctionalInterface
 public interface PolicySource {

@@ -9,7 +9,6 @@ import io.configguard.api.RolloutPhase;
 import io.configguard.rollout.DerivedConfigMaps.Track;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -205,13 +204,10 @@ public final class Release {
       Map<String, String> labels = new HashMap<>(orEmpty(adopted.getMetadata().getLabels()));
       labels.remove(DerivedConfigMaps.RELEASED_LABEL);
       adopted.getMetadata().setLabels(labels);
-      OwnerReference owner =
-          DerivedConfigMaps.build(
-                  state.rollout(), Track.STABLE, 0, "", new ConfigContent(Map.of(), Map.of()))
-              .getMetadata()
-              .getOwnerReferences()
-              .get(0);
-      adopted.getMetadata().setOwnerReferences(new ArrayList<>(List.of(owner)));
+      adopted
+          .getMetadata()
+          .setOwnerReferences(
+              new ArrayList<>(List.of(DerivedConfigMaps.ownerReference(state.rollout()))));
       try {
         state.cluster().update(adopted);
       } catch (Cluster.Refused refused) {

@@ -6,6 +6,7 @@ import io.configguard.api.GuardedRolloutSpec;
 import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.RolloutPhase;
 import io.configguard.api.RolloutStrategy;
+import io.configguard.policy.LabelSelector;
 import io.configguard.rollout.BatchPlanner.StepSize;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -113,9 +114,10 @@ public final class RolloutState {
 
   /** Pods the selector matches that are not terminating. */
   public List<Pod> selectedPods() {
+    LabelSelector selector = LabelSelector.of(spec().selector);
     return cluster.pods(namespace()).stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .filter(p -> Selectors.matches(spec().selector, p.getMetadata().getLabels()))
+        .filter(p -> selector.matches(p.getMetadata().getLabels()))
         .toList();
   }
 
@@ -131,7 +133,7 @@ public final class RolloutState {
 
   /** Whether the selector matches the pod now. */
   public boolean selects(Pod pod) {
-    return Selectors.matches(spec().selector, pod.getMetadata().getLabels());
+    return LabelSelector.of(spec().selector).matches(pod.getMetadata().getLabels());
   }
 
   public Optional<ConfigMap> source() {

@@ -4,6 +4,7 @@ import io.configguard.api.GuardedRollout;
 import io.configguard.api.GuardedRolloutSpec;
 import io.configguard.api.HttpGetCheck;
 import io.configguard.api.RolloutStrategy;
+import io.configguard.policy.LabelSelector;
 import io.configguard.rollout.DerivedConfigMaps.Track;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,15 +28,16 @@ public final class SpecCheck {
       return errors;
     }
     errors.addAll(derivedSources(name, spec, others));
-    if (Selectors.isEmpty(spec.selector) || Selectors.matches(spec.selector, Map.of())) {
+    LabelSelector selector = LabelSelector.of(spec.selector);
+    if (selector.isEverything() || selector.matches(Map.of())) {
       return errors;
     }
     for (GuardedRollout other : others) {
       String otherName = other.getMetadata().getName();
       if (!otherName.equals(name)
           && other.getSpec() != null
-          && !Selectors.isEmpty(other.getSpec().selector)
-          && Selectors.overlap(spec.selector, other.getSpec().selector)) {
+          && !LabelSelector.of(other.getSpec().selector).isEverything()
+          && selector.overlaps(LabelSelector.of(other.getSpec().selector))) {
         errors.add(
             "spec.selector: overlaps the selector of GuardedRollout "
                 + otherName
@@ -122,12 +124,12 @@ public final class SpecCheck {
     if (spec.sourceRef == null || spec.sourceRef.name == null || spec.sourceRef.name.isBlank()) {
       errors.add("spec.sourceRef.name: required");
     }
-    if (Selectors.isEmpty(spec.selector)) {
+    if (LabelSelector.of(spec.selector).isEverything()) {
       errors.add("spec.selector: required and not empty (it would select every pod)");
     } else {
-      List<String> invalid = Selectors.validate(spec.selector, "spec.selector");
+      List<String> invalid = LabelSelector.validate(spec.selector, "spec.selector");
       errors.addAll(invalid);
-      if (invalid.isEmpty() && Selectors.matches(spec.selector, Map.of())) {
+      if (invalid.isEmpty() && LabelSelector.of(spec.selector).matches(Map.of())) {
         // Judged by what it selects: NotIn and DoesNotExist alone select every pod without the
         // label, as {} selects every pod.
         errors.add(

@@ -182,9 +182,61 @@ class ClusterPolicySourceIT {
     client.namespaces().resource(namespace("fresh", "tier", "edge")).create();
     // A source whose informers have not listed anything yet: the cache misses every namespace.
     try (ClusterPolicySource cold = new ClusterPolicySource(client, index)) {
-      assertThat(cold.apply("fresh")).containsEntry("tier", "edge");
+      assertThat(cold.apply("fresh"))
+          .containsEntry("tier", "edge")
+          .containsEntry("kubernetes.io/metadata.name", "fresh");
       assertThat(cold.apply("missing")).isEmpty();
       assertThat(cold.apply("")).isEmpty();
     }
+  }
+
+  @Test
+  void aChangeToOnePolicyRecompilesThatOneAndAStatusWriteNone() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      client
+          .resource(clusterPolicy("keys-" + i, "rules: [{name: few, maxKeys: " + (10 + i) + "}]"))
+          .create();
+    }
+    await().atMost(WITHIN).until(() -> index.current().size() == 5);
+    long compiled = index.compiled().compilations();
+    assertThat(compiled).isEqualTo(5);
+
+    // Metadata and status writes keep the generation: nothing is compiled again.
+    client
+        .resources(ClusterConfigPolicy.class)
+        .withName("keys-1")
+        .edit(
+            p -> {
+              p.getMetadata().setLabels(java.util.Map.of("team", "edge"));
+              return p;
+            });
+    ClusterConfigPolicy withStatus =
+        client.resources(ClusterConfigPolicy.class).withName("keys-2").get();
+    withStatus.setStatus(new io.configguard.api.PolicyStatus());
+    withStatus.getStatus().observedGeneration = withStatus.getMetadata().getGeneration();
+    client.resource(withStatus).updateStatus();
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                client
+                        .resources(ClusterConfigPolicy.class)
+                        .withName("keys-1")
+                        .get()
+                        .getMetadata()
+                        .getLabels()
+                    != null);
+    // A spec change is compiled, once; the other four are not touched.
+    client
+        .resources(ClusterConfigPolicy.class)
+        .withName("keys-3")
+        .edit(
+            p -> {
+              p.getSpec().rules.get(0).maxKeys = 1L;
+              return p;
+            });
+    await().atMost(WITHIN).until(() -> !create().getAllowed());
+    assertThat(create().getStatus().getMessage()).startsWith("keys-3/few: ");
+    assertThat(index.compiled().compilations()).isEqualTo(compiled + 1);
   }
 }

@@ -66,7 +66,7 @@ class PolicyAuditIT {
         new ClusterObjectPages(client, pageSize),
         new DiscoveredResources(client, Duration.ofMinutes(1)),
         Set.of("kube-system", "configguard-system"),
-        ns -> PolicyLifecycle.namespaceLabels(client, ns),
+        ns -> io.configguard.rollout.NamespaceLabels.read(client, ns),
         Clock.fixed(NOW, ZoneOffset.UTC));
   }
 

@@ -497,9 +497,8 @@ class GuardedRolloutIT {
     assertThat(SpecCheck.errors(rollout.getSpec())).isEmpty();
     Deployment deployment = (Deployment) applied.get(5);
     assertThat(
-            Selectors.matches(
-                rollout.getSpec().selector,
-                deployment.getSpec().getTemplate().getMetadata().getLabels()))
+            io.configguard.policy.LabelSelector.of(rollout.getSpec().selector)
+                .matches(deployment.getSpec().getTemplate().getMetadata().getLabels()))
         .isTrue();
     assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes())
         .extracting(v -> v.getConfigMap() == null ? v.getName() : v.getConfigMap().getName())
