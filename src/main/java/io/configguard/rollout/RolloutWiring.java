@@ -1,5 +1,6 @@
 package io.configguard.rollout;
 
+import io.configguard.ConfigguardConfig;
 import io.configguard.policy.Limits;
 import io.configguard.policy.PolicyCompiler;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,7 +11,6 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * CDI beans the operator needs in the application: a default {@link PolicySource} (replaced by any
@@ -34,15 +34,9 @@ public class RolloutWiring {
    */
   @Produces
   @Singleton
-  LeaderElectionConfiguration leaderElection(
-      @ConfigProperty(
-              name = "configguard.operator.lease-name",
-              defaultValue = "configguard-operator")
-          String leaseName,
-      @ConfigProperty(name = "configguard.operator.lease-namespace")
-          Optional<String> leaseNamespace,
-      KubernetesClient client) {
-    return leaderElection(leaseName, leaseNamespace, client.getNamespace());
+  LeaderElectionConfiguration leaderElection(ConfigguardConfig config, KubernetesClient client) {
+    return leaderElection(
+        config.operator().leaseName(), config.operator().leaseNamespace(), client.getNamespace());
   }
 
   static LeaderElectionConfiguration leaderElection(
