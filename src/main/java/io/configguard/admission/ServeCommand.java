@@ -1,5 +1,6 @@
 package io.configguard.admission;
 
+import io.configguard.ConfigguardConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.quarkus.runtime.Quarkus;
@@ -62,21 +63,20 @@ public class ServeCommand implements Callable<Integer> {
       Instance<KubernetesClient> client,
       Instance<Operator> operator,
       @ConfigProperty(name = "quarkus.http.ssl-port") int port,
-      @ConfigProperty(name = "configguard.operator.enabled", defaultValue = "true")
-          boolean operatorEnabled) {
+      ConfigguardConfig config) {
     this.webhook = webhook;
     this.client = client;
     this.operator = operator;
     this.port = port;
-    this.operatorEnabled = operatorEnabled;
+    this.operatorEnabled = config.operator().enabled();
   }
 
   @Override
   public Integer call() throws Exception {
-    String generated = System.getProperty(ServeTls.GENERATED);
-    if (generated != null) {
-      LOG.infof("serving a generated self-signed certificate for localhost: %s", generated);
-    }
+    ServeTls.generated()
+        .ifPresent(
+            cert ->
+                LOG.infof("serving a generated self-signed certificate for localhost: %s", cert));
     if (standalone || policies != null) {
       try {
         webhook.loadPolicies(policies == null ? List.of() : policies, namespace);

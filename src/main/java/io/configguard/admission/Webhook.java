@@ -1,5 +1,6 @@
 package io.configguard.admission;
 
+import io.configguard.ConfigguardConfig;
 import io.configguard.api.Selector;
 import io.configguard.policy.CompiledPolicies;
 import io.configguard.policy.Limits;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,7 +44,7 @@ public class Webhook {
 
   /** Without break-glass users for the delivery tracks (tests). */
   public Webhook(MeterRegistry registry, Optional<String> operatorServiceAccount) {
-    this(registry, operatorServiceAccount, Optional.empty(), Optional.empty());
+    this(registry, operatorServiceAccount, defaultGate());
   }
 
   /** With the given gate and no break-glass users for the delivery tracks (tests). */
@@ -54,20 +54,17 @@ public class Webhook {
   }
 
   @Inject
-  public Webhook(
-      MeterRegistry registry,
-      @ConfigProperty(name = "configguard.operator.service-account")
-          Optional<String> operatorServiceAccount,
-      @ConfigProperty(name = "configguard.tracks.break-glass.users")
-          Optional<List<String>> trackBreakGlassUsers,
-      @ConfigProperty(name = "configguard.tracks.break-glass.groups")
-          Optional<List<String>> trackBreakGlassGroups) {
+  public Webhook(MeterRegistry registry, ConfigguardConfig config) {
     this(
         registry,
-        operatorServiceAccount,
-        trackBreakGlassUsers,
-        trackBreakGlassGroups,
-        new AdmissionMemoryGate(AdmissionMemoryGate.defaultBudget(), Duration.ofMillis(2500)));
+        config.operator().serviceAccount(),
+        config.tracks().breakGlass().users(),
+        config.tracks().breakGlass().groups(),
+        defaultGate());
+  }
+
+  private static AdmissionMemoryGate defaultGate() {
+    return new AdmissionMemoryGate(AdmissionMemoryGate.defaultBudget(), Duration.ofMillis(2500));
   }
 
   private Webhook(

@@ -19,9 +19,6 @@ public final class ClusterObjectPages implements ObjectPages {
   private final long pageSize;
 
   public ClusterObjectPages(KubernetesClient client, int pageSize) {
-    if (pageSize < 1) {
-      throw new IllegalArgumentException("configguard.audit.page-size: must be at least 1");
-    }
     this.client = client;
     this.pageSize = pageSize;
   }

@@ -49,7 +49,16 @@ public final class PolicyLifecycle implements AutoCloseable {
   }
 
   /** Audit settings: how often, and how many objects per list call. */
-  public record AuditSettings(Duration interval, int pageSize) {}
+  public record AuditSettings(Duration interval, int pageSize) {
+    public AuditSettings {
+      if (interval.isZero() || interval.isNegative()) {
+        throw new IllegalArgumentException("configguard.audit.interval: must be positive");
+      }
+      if (pageSize < 1) {
+        throw new IllegalArgumentException("configguard.audit.page-size: must be at least 1");
+      }
+    }
+  }
 
   /** Wires the lifecycle against a cluster with compiled policies of its own (tests). */
   public static PolicyLifecycle create(

@@ -1,5 +1,6 @@
 package io.configguard.rollout;
 
+import io.configguard.ConfigguardConfig;
 import io.configguard.api.ConfigFreeze;
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.GuardedRolloutStatus;
@@ -36,7 +37,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Reconciles GuardedRollouts as a state machine: it loads the state, lets the handler of the
@@ -96,16 +96,14 @@ public class GuardedRolloutReconciler
    */
   @Inject
   public GuardedRolloutReconciler(
-      PolicySource policies,
-      MeterRegistry registry,
-      @ConfigProperty(name = PodBatch.PARALLELISM, defaultValue = "16") int parallelism) {
+      PolicySource policies, MeterRegistry registry, ConfigguardConfig config) {
     this(
         new RolloutServices(
             policies,
             new JdkHttpProbe(),
             new RolloutMetrics(registry),
             Clock.systemUTC(),
-            new PodBatch(parallelism)));
+            new PodBatch(config.operator().podMoves().parallelism())));
   }
 
   /** The pod moves' threads go with the operator. */

@@ -1,5 +1,6 @@
 package io.configguard.rollout;
 
+import io.configguard.ConfigguardConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -7,7 +8,6 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * CDI beans the operator needs in the application: the Lease-based leader election the operator SDK
@@ -23,15 +23,9 @@ public class RolloutWiring {
    */
   @Produces
   @Singleton
-  LeaderElectionConfiguration leaderElection(
-      @ConfigProperty(
-              name = "configguard.operator.lease-name",
-              defaultValue = "configguard-operator")
-          String leaseName,
-      @ConfigProperty(name = "configguard.operator.lease-namespace")
-          Optional<String> leaseNamespace,
-      KubernetesClient client) {
-    return leaderElection(leaseName, leaseNamespace, client.getNamespace());
+  LeaderElectionConfiguration leaderElection(ConfigguardConfig config, KubernetesClient client) {
+    return leaderElection(
+        config.operator().leaseName(), config.operator().leaseNamespace(), client.getNamespace());
   }
 
   static LeaderElectionConfiguration leaderElection(

@@ -1,49 +1,59 @@
 package io.configguard.deploy;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.configguard.ConfigguardConfig;
+import io.smallrye.config.ConfigMappingInterface;
+import io.smallrye.config.ConfigMappings;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
- * The configuration keys configguard reads, found in its sources: every {@code @ConfigProperty(name
- * = "...")}, and every "configguard.*" key literal of a class that reads system properties or
- * environment variables itself (ServeTls, before Quarkus starts).
+ * The configuration keys configguard reads, as SmallRye Config maps them: every key of {@link
+ * ConfigguardConfig}, and every key its defaults refer to ({@code ${POD_NAMESPACE:configguard}}).
  */
 final class ConfigKeys {
-  private static final Path SOURCES = Path.of("src/main/java");
-  private static final Pattern CONFIG_PROPERTY =
-      Pattern.compile("@ConfigProperty\\(\\s*name\\s*=\\s*\"([^\"]+)\"", Pattern.DOTALL);
-  private static final Pattern KEY_LITERAL = Pattern.compile("\"(configguard(?:\\.[a-z0-9-]+)+)\"");
+  private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^:}]+)");
 
   private ConfigKeys() {}
 
+  /** Every key of the mapping, with its default (empty: none). */
+  static Map<String, Optional<String>> mapping() {
+    Map<String, Optional<String>> keys = new TreeMap<>();
+    ConfigMappings.getProperties(ConfigMappings.ConfigClass.configClass(ConfigguardConfig.class))
+        .forEach(
+            (key, property) -> {
+              ConfigMappingInterface.Property leaf =
+                  property.isOptional() ? property.asOptional().getNestedProperty() : property;
+              if (!leaf.isGroup() && !key.endsWith("[*]")) {
+                keys.put(
+                    key,
+                    property.hasDefaultValue()
+                        ? Optional.of(property.getDefaultValue())
+                        : Optional.empty());
+              }
+            });
+    return keys;
+  }
+
   static Set<String> readByApplication() {
     Set<String> keys = new TreeSet<>();
-    try (Stream<Path> files = Files.walk(SOURCES)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-        String source = Files.readString(file);
-        Matcher m = CONFIG_PROPERTY.matcher(source);
-        while (m.find()) {
-          keys.add(m.group(1));
-        }
-        if (source.contains("System.getProperty(") || source.contains("System.getenv(")) {
-          Matcher k = KEY_LITERAL.matcher(source);
-          while (k.find()) {
-            keys.add(k.group(1));
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    mapping()
+        .forEach(
+            (key, defaultValue) -> {
+              keys.add(key);
+              defaultValue.ifPresent(
+                  d -> {
+                    Matcher m = REFERENCE.matcher(d);
+                    while (m.find()) {
+                      keys.add(m.group(1));
+                    }
+                  });
+            });
     return keys;
   }
 
