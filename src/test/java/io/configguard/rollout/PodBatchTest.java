@@ -88,14 +88,20 @@ class PodBatchTest {
   }
 
   /**
-   * Holds each of the first {@code BOUND} patches until {@code BOUND} are in flight at once (or one
-   * waited 10 s, which ends the holding): moved one after another, at most one ever is.
+   * Lets the first patch of a batch through alone (the batch sends it alone, to learn of a denial
+   * for one patch), then holds each of the next {@code BOUND} patches until {@code BOUND} are in
+   * flight at once (or one waited 10 s, which ends the holding): moved one after another, at most
+   * one ever is.
    */
   void holdUntilTheBoundIsInFlight() {
+    AtomicInteger started = new AtomicInteger();
     CountDownLatch full = new CountDownLatch(BOUND);
     AtomicBoolean gaveUp = new AtomicBoolean();
     cluster.whilePatching =
         p -> {
+          if (started.incrementAndGet() == 1) {
+            return;
+          }
           full.countDown();
           try {
             if (!gaveUp.get() && !full.await(10, TimeUnit.SECONDS)) {
