@@ -21,7 +21,9 @@ class ChartEnvTest {
   static final Map<String, String> READ_ELSEWHERE =
       Map.of(
           "JAVA_OPTS_APPEND",
-          "the image's Java launcher (run-java.sh) appends it to the JVM options");
+          "the image's Java launcher (run-java.sh) appends it to the JVM options",
+          "MALLOC_ARENA_MAX",
+          "glibc's malloc reads it when the process starts");
 
   static List<EnvVar> chartEnv(
       java.util.function.UnaryOperator<com.marcnuri.helm.TemplateCommand> values) {

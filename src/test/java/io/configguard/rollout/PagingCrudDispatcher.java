@@ -52,12 +52,26 @@ final class PagingCrudDispatcher extends KubernetesCrudDispatcher {
   /** Metadata-only list calls and watches answered, and the bytes of their answers. */
   final AtomicInteger metadataLists = new AtomicInteger();
 
+  private static final String APPLY_PATCH = "application/apply-patch+yaml";
+  private static final String MERGE_PATCH = "application/merge-patch+json";
   final AtomicInteger metadataWatches = new AtomicInteger();
   final AtomicLong metadataBytes = new AtomicLong();
   private final Set<MetadataSocket> metadataSockets = ConcurrentHashMap.newKeySet();
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    if (request.method() == HttpMethod.PATCH
+        && String.valueOf(request.getHeader("Content-Type")).startsWith(APPLY_PATCH)) {
+      // The mock has no server-side apply. The operator applies only its finalizer with it (a
+      // partial object holding the finalizer), which a merge patch of the same body adds alike.
+      request =
+          new RecordedRequest(
+              request.getHttpVersion(),
+              request.method(),
+              request.getPath(),
+              request.getHeaders().newBuilder().set("Content-Type", MERGE_PATCH).build(),
+              request.getBody());
+    }
     if (request.method() == HttpMethod.POST
         && request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
       // The lease-access check of leader election (the mock answers it 422).

@@ -113,15 +113,21 @@ final class RequestLog implements Interceptor {
    */
   static KubernetesClient client(
       KubernetesMockServer server, RequestLog log, Interceptor... first) {
+    // The mock answers slowly while it pages thousands of objects on a loaded machine (with the
+    // default 10 s, OperatorMemoryIT's operator failed to start its freeze informer in CI at load
+    // average 20).
     return server.createClient(
         b ->
-            b.withHttpClientBuilderConsumer(
-                h -> {
-                  for (int i = 0; i < first.length; i++) {
-                    h.addOrReplaceInterceptor("first-" + i, first[i]);
-                  }
-                  h.addOrReplaceInterceptor("request-log", log);
-                }));
+            b.editOrNewConfig()
+                .withRequestTimeout(60_000)
+                .endConfig()
+                .withHttpClientBuilderConsumer(
+                    h -> {
+                      for (int i = 0; i < first.length; i++) {
+                        h.addOrReplaceInterceptor("first-" + i, first[i]);
+                      }
+                      h.addOrReplaceInterceptor("request-log", log);
+                    }));
   }
 
   @Override
