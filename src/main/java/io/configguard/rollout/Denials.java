@@ -52,7 +52,7 @@ final class Denials {
     int n = (s.deniedMoves == null ? 0 : s.deniedMoves) + 1;
     s.deniedMoves = n;
     s.lastDeniedAt = state.now().toString();
-    s.lastDenial = StatusBuilder.cap("pod " + denied.pod() + ": " + denied.reason());
+    s.lastDenial = StatusWriter.cap("pod " + denied.pod() + ": " + denied.reason());
     state.warning(
         "MoveDenied",
         "pointing pod " + denied.pod() + " at " + target + " was denied: " + denied.reason());

@@ -226,7 +226,7 @@ public class GuardedRolloutReconciler
 
   /** One deletion pass against any {@link Cluster}; empty once the finalizer may go. */
   public Optional<Duration> cleanup(GuardedRollout rollout, Cluster cluster) {
-    RolloutState state = state(rollout, StatusBuilder.copy(rollout.getStatus()), cluster);
+    RolloutState state = state(rollout, StatusWriter.copy(rollout.getStatus()), cluster);
     if (state.freeze().isPresent()) {
       // A freeze touches nothing, deletions included: the finalizer waits for it to lift.
       state.warning(
@@ -257,7 +257,7 @@ public class GuardedRolloutReconciler
   /** One pass over a rollout against any {@link Cluster}. */
   public UpdateControl<GuardedRollout> reconcile(GuardedRollout rollout, Cluster cluster) {
     GuardedRolloutStatus original = rollout.getStatus();
-    GuardedRolloutStatus draft = StatusBuilder.copy(original);
+    GuardedRolloutStatus draft = StatusWriter.copy(original);
     RolloutState state = state(rollout, draft, cluster);
     Instant now = state.now();
     if (state.freeze().isEmpty()) {
@@ -274,11 +274,11 @@ public class GuardedRolloutReconciler
       phase = step.phase();
     } while (step.now() && ++hops < MAX_HOPS);
     draft.phase = phase;
-    StatusBuilder.finish(draft, state.generation(), now);
+    StatusWriter.finish(draft, state.generation(), now);
 
     rollout.setStatus(draft);
     UpdateControl<GuardedRollout> control =
-        StatusBuilder.same(original, draft)
+        StatusWriter.same(original, draft)
             ? UpdateControl.noUpdate()
             : UpdateControl.patchStatus(rollout);
     if (step.now()) {

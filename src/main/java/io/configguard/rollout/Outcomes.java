@@ -25,9 +25,9 @@ public final class Outcomes {
   public static void failed(RolloutState state, String reason, RolloutPhase outcome) {
     GuardedRolloutStatus s = state.status();
     String time = state.now().toString();
-    StatusBuilder.addFailed(
+    StatusWriter.addFailed(
         s, new FailedRevision(s.candidateRevision, s.candidateHash, reason, time));
-    StatusBuilder.addHistory(
+    StatusWriter.addHistory(
         s, new RolloutHistoryEntry(s.candidateRevision, s.candidateHash, outcome, reason, time));
     s.consecutiveFailures = (s.consecutiveFailures == null ? 0 : s.consecutiveFailures) + 1;
     int max = state.strategy().maxFailedRevisions == null ? 3 : state.strategy().maxFailedRevisions;
@@ -50,7 +50,7 @@ public final class Outcomes {
   public static Step withdrawn(RolloutState state, String reason) {
     GuardedRolloutStatus s = state.status();
     long revision = s.candidateRevision;
-    StatusBuilder.addHistory(
+    StatusWriter.addHistory(
         s,
         new RolloutHistoryEntry(
             revision,
@@ -77,7 +77,7 @@ public final class Outcomes {
     GuardedRolloutStatus s = state.status();
     s.stableRevision = s.candidateRevision;
     s.stableHash = s.candidateHash;
-    StatusBuilder.addHistory(
+    StatusWriter.addHistory(
         s,
         new RolloutHistoryEntry(
             s.candidateRevision,

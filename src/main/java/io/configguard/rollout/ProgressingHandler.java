@@ -6,7 +6,7 @@ import io.configguard.api.RolloutPhase;
 import io.configguard.api.RolloutStrategy;
 import io.configguard.rollout.DerivedConfigMaps.Track;
 import io.configguard.rollout.PodHealth.ProbeResult;
-import io.configguard.rollout.PodHealth.Verdict;
+import io.configguard.rollout.PodHealth.Readiness;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
@@ -66,7 +66,7 @@ final class ProgressingHandler implements PhaseHandler {
     s.unhealthyPods =
         gate.unhealthy.isEmpty()
             ? null
-            : gate.unhealthy.keySet().stream().limit(StatusBuilder.MAX_UNHEALTHY_LISTED).toList();
+            : gate.unhealthy.keySet().stream().limit(StatusWriter.MAX_UNHEALTHY_LISTED).toList();
     int tolerated = strategy.maxUnhealthyPods == null ? 0 : strategy.maxUnhealthyPods;
     if (gate.unhealthy.size() > tolerated) {
       return Rollback.run(state, gate.summary(tolerated), RolloutPhase.RolledBack);
@@ -347,12 +347,12 @@ final class ProgressingHandler implements PhaseHandler {
                 .orElse(s.stepStartedAt == null ? null : Instant.parse(s.stepStartedAt));
         Instant loadDeadline =
             since == null || http == null ? null : since.plusSeconds(loadTimeout);
-        Verdict verdict =
+        Readiness readiness =
             PodHealth.check(
                 pod, revision, probes.get(name), http == null ? null : http.revisionHeader);
-        if (verdict instanceof Verdict.Unhealthy u) {
+        if (readiness instanceof Readiness.Unhealthy u) {
           unhealthy.put(name, u.reason());
-        } else if (verdict instanceof Verdict.Loading l) {
+        } else if (readiness instanceof Readiness.Loading l) {
           if (loadDeadline != null && state.now().isAfter(loadDeadline)) {
             unhealthy.put(
                 name, "did not report revision " + revision + " in time (" + l.detail() + ")");

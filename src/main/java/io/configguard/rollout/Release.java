@@ -233,7 +233,7 @@ public final class Release {
       if (f.hash != null
           && (s.failedRevisions == null
               || s.failedRevisions.stream().noneMatch(x -> f.hash.equals(x.hash)))) {
-        StatusBuilder.addFailed(
+        StatusWriter.addFailed(
             s,
             new FailedRevision(
                 f.revision,
@@ -251,7 +251,7 @@ public final class Release {
             + s.stableRevision
             + " is stable; numbering goes on above "
             + latest;
-    StatusBuilder.addHistory(
+    StatusWriter.addHistory(
         s,
         new RolloutHistoryEntry(
             s.stableRevision, s.stableHash, RolloutPhase.Succeeded, s.message, time));

@@ -15,11 +15,13 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Derives a rollout's conditions from its phase (Ready, Progressing, Degraded, and kstatus'
- * Reconciling and Stalled), keeps its lists bounded, and tells whether a status changed. A
- * condition keeps its lastTransitionTime unless its status or message changes.
+ * Prepares the status the reconciler writes: a draft copy to edit, its conditions derived from its
+ * phase (Ready, Progressing, Degraded, and kstatus' Reconciling and Stalled), bounded lists and
+ * messages, and whether it changed at all (no write if not). A condition keeps its
+ * lastTransitionTime unless its status or message changes. (Named apart from Fabric8's
+ * StatusBuilder, which builds an API Status.)
  */
-public final class StatusBuilder {
+public final class StatusWriter {
   public static final int MAX_HISTORY = 10;
   public static final int MAX_FAILED = 32;
   public static final int MAX_UNHEALTHY_LISTED = 20;
@@ -27,7 +29,7 @@ public final class StatusBuilder {
   private static final Set<RolloutPhase> WORKING =
       Set.of(RolloutPhase.Pending, RolloutPhase.Validating, RolloutPhase.Progressing);
 
-  private StatusBuilder() {}
+  private StatusWriter() {}
 
   /** Sets observedGeneration and the conditions for the status' phase. */
   public static void finish(GuardedRolloutStatus s, long generation, Instant now) {
