@@ -2,7 +2,6 @@ package io.configguard.rollout;
 
 import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.RolloutPhase;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -10,8 +9,6 @@ import java.util.Optional;
  * (that rollout deleted, or the pod no longer selected); then staging resumes.
  */
 final class ConflictHandler implements PhaseHandler {
-  static final Duration RECHECK = Duration.ofSeconds(30);
-
   @Override
   public Step handle(RolloutState state) {
     GuardedRolloutStatus s = state.status();
@@ -40,6 +37,6 @@ final class ConflictHandler implements PhaseHandler {
     if (state.enteredAs() != RolloutPhase.Conflict) {
       state.warning("Conflict", s.message);
     }
-    return Step.rest(RolloutPhase.Conflict, RECHECK);
+    return Step.rest(RolloutPhase.Conflict, Requeue.CONFLICT);
   }
 }

@@ -77,7 +77,7 @@ public final class Converge {
               + " and stay where they are: "
               + Tracks.finding(state, DerivedConfigMaps.Track.STABLE)
               + " and no copy of its content is left";
-      return new Result(false, Rollback.RETRY);
+      return new Result(false, Requeue.RETRY);
     }
     Map<String, Pod> pods = new LinkedHashMap<>();
     state.selectedPods().forEach(p -> pods.put(p.getMetadata().getName(), p));
@@ -161,12 +161,12 @@ public final class Converge {
     if (!refused && candidate == null) {
       Denials.clear(s);
     }
-    return refused ? new Result(false, Rollback.RETRY) : Result.SETTLED;
+    return refused ? new Result(false, Requeue.RETRY) : Result.SETTLED;
   }
 
   private static Result denied(RolloutState state, PodMover.Result.Denied denied, String target) {
     int n = Denials.record(state, denied, target);
-    return new Result(false, Denials.wait(n));
+    return new Result(false, Requeue.afterDenials(n));
   }
 
   /** Whether {@code revision} is one a track of this rollout holds, or held as the candidate. */

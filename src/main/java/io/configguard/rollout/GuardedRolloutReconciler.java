@@ -70,7 +70,9 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(
     name = GuardedRolloutReconciler.NAME,
     maxReconciliationInterval =
-        @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+        @MaxReconciliationInterval(
+            interval = Requeue.MAX_INTERVAL_MINUTES,
+            timeUnit = TimeUnit.MINUTES))
 public class GuardedRolloutReconciler
     implements Reconciler<GuardedRollout>, Cleaner<GuardedRollout> {
   public static final String NAME = "guardedrollout";
@@ -234,7 +236,7 @@ public class GuardedRolloutReconciler
           "deletion waits: ConfigFreeze "
               + state.freeze().get().getMetadata().getName()
               + " holds this namespace; pods and tracks are left as they are until it lifts");
-      return Optional.of(Release.HELD);
+      return Optional.of(Requeue.DELETION_HELD);
     }
     Tracks.verify(state);
     return Release.run(state);

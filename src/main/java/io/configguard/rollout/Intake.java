@@ -26,7 +26,7 @@ public final class Intake {
     switch (Release.adopt(state)) {
       case ADOPTED -> idle = Outcomes.idlePhase(s);
       case REFUSED -> {
-        return Step.rest(idle, ValidatingHandler.RETRY);
+        return Step.rest(idle, Requeue.VALIDATION_RETRY);
       }
       case NONE -> {}
     }

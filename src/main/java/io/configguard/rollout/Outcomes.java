@@ -4,18 +4,10 @@ import io.configguard.api.FailedRevision;
 import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.RolloutHistoryEntry;
 import io.configguard.api.RolloutPhase;
-import java.time.Duration;
 import java.util.List;
 
 /** Records how a revision ended in the status: history, failed hashes and the circuit. */
 public final class Outcomes {
-  /**
-   * After an outcome the status is patched and the rollout looked at again right away: a rollback's
-   * pods are returned then, and the source may have changed while the revision was in flight, and
-   * that change's event is spent.
-   */
-  static final Duration LOOK_AGAIN = Duration.ZERO;
-
   private Outcomes() {}
 
   /**
@@ -69,7 +61,7 @@ public final class Outcomes {
             + s.stableRevision
             + " and its content is not quarantined";
     state.warning("Withdrawn", s.message);
-    return Step.rest(RolloutPhase.RolledBack, LOOK_AGAIN);
+    return Step.rest(RolloutPhase.RolledBack, Requeue.NOW);
   }
 
   /** Records the candidate as stable: what promotion (or a first revision) ends with. */
@@ -91,7 +83,7 @@ public final class Outcomes {
     s.message = message;
     state.normal("Promoted", message);
     state.services().metrics().promoted();
-    return Step.rest(RolloutPhase.Succeeded, LOOK_AGAIN);
+    return Step.rest(RolloutPhase.Succeeded, Requeue.NOW);
   }
 
   static void clearCandidate(GuardedRolloutStatus s) {

@@ -37,10 +37,6 @@ import java.util.stream.Collectors;
  * </ol>
  */
 final class ProgressingHandler implements PhaseHandler {
-  static final Duration RECHECK = Duration.ofSeconds(10);
-  static final Duration LOAD_POLL = Duration.ofSeconds(2);
-  static final Duration NO_PODS_RECHECK = Duration.ofSeconds(30);
-
   @Override
   public Step handle(RolloutState state) {
     GuardedRolloutStatus s = state.status();
@@ -81,7 +77,7 @@ final class ProgressingHandler implements PhaseHandler {
     s.updatedPods = moved.size();
     if (pods.isEmpty()) {
       s.message = "revision " + revision + ": no pod matches the selector; waiting for pods";
-      return Step.rest(RolloutPhase.Progressing, NO_PODS_RECHECK);
+      return Step.rest(RolloutPhase.Progressing, Requeue.NO_PODS);
     }
     int target = targets.get(step - 1);
     if (moved.size() < target) {
@@ -102,7 +98,7 @@ final class ProgressingHandler implements PhaseHandler {
                 + revision
                 + " in "
                 + http.revisionHeader;
-        return Step.rest(RolloutPhase.Progressing, LOAD_POLL);
+        return Step.rest(RolloutPhase.Progressing, Requeue.LOAD_POLL);
       }
       s.bakeStartedAt = state.now().toString();
       if (s.stepStartedAt == null) {
@@ -113,8 +109,7 @@ final class ProgressingHandler implements PhaseHandler {
     if (state.now().isBefore(bakeEnd)) {
       s.message = progress(s) + ": baking until " + bakeEnd;
       Duration left = Duration.between(state.now(), bakeEnd);
-      boolean poll = http != null && left.compareTo(RECHECK) > 0;
-      return Step.rest(RolloutPhase.Progressing, poll ? RECHECK : left);
+      return Step.rest(RolloutPhase.Progressing, Requeue.whileBaking(left, http != null));
     }
 
     state.normal("StepPassed", progress(s) + ": " + verdict(state, gate, moved, bake, tolerated));
@@ -129,7 +124,7 @@ final class ProgressingHandler implements PhaseHandler {
     s.stepStartedAt = null;
     s.bakeStartedAt = null;
     s.message = progress(s) + ": moving pods";
-    return Step.rest(RolloutPhase.Progressing, Duration.ZERO);
+    return Step.rest(RolloutPhase.Progressing, Requeue.NOW);
   }
 
   /**
@@ -219,7 +214,7 @@ final class ProgressingHandler implements PhaseHandler {
             RolloutPhase.RolledBack);
       }
       s.message = progress(s) + ": " + Denials.describe(s);
-      return Step.rest(RolloutPhase.Progressing, Denials.wait(n));
+      return Step.rest(RolloutPhase.Progressing, Requeue.afterDenials(n));
     }
     if (movedNow > 0) {
       Denials.clear(s);
@@ -227,7 +222,7 @@ final class ProgressingHandler implements PhaseHandler {
     if (!refused.isEmpty()) {
       s.message = progress(s) + ": " + refused.size() + " moves refused: " + refused.get(0);
       state.warning("MoveRefused", s.message);
-      return Step.rest(RolloutPhase.Progressing, Rollback.RETRY);
+      return Step.rest(RolloutPhase.Progressing, Requeue.RETRY);
     }
     int bake = state.strategy().bakeSeconds == null ? 60 : state.strategy().bakeSeconds;
     if (baking) {
@@ -238,12 +233,11 @@ final class ProgressingHandler implements PhaseHandler {
     s.message = progress(s) + ": baking " + bake + "s";
     return bake == 0 && !waitForLoad
         ? Step.go(RolloutPhase.Progressing)
-        : Step.rest(RolloutPhase.Progressing, waitForLoad ? LOAD_POLL : bakeWait(bake, http));
-  }
-
-  private static Duration bakeWait(int bake, HttpGetCheck http) {
-    Duration full = Duration.ofSeconds(bake);
-    return http != null && full.compareTo(RECHECK) > 0 ? RECHECK : full;
+        : Step.rest(
+            RolloutPhase.Progressing,
+            waitForLoad
+                ? Requeue.LOAD_POLL
+                : Requeue.whileBaking(Duration.ofSeconds(bake), http != null));
   }
 
   private Step promote(RolloutState state, int pods, Gate gate, int tolerated) {
@@ -262,7 +256,7 @@ final class ProgressingHandler implements PhaseHandler {
             state, "promotion was denied: " + refused.getMessage(), RolloutPhase.RolledBack);
       }
       s.message = progress(s) + ": promotion: " + refused.getMessage();
-      return Step.rest(RolloutPhase.Progressing, Rollback.RETRY);
+      return Step.rest(RolloutPhase.Progressing, Requeue.RETRY);
     }
     return Outcomes.succeeded(
         state,
@@ -299,7 +293,7 @@ final class ProgressingHandler implements PhaseHandler {
               + ": no pod is moved while "
               + finding
               + "; restoring it";
-      return Step.rest(RolloutPhase.Progressing, Rollback.RETRY);
+      return Step.rest(RolloutPhase.Progressing, Requeue.RETRY);
     }
     return Outcomes.withdrawn(
         state,

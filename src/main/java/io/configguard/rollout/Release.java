@@ -43,9 +43,6 @@ public final class Release {
 
   private Release() {}
 
-  /** How long a deletion waits to look again while it is held (an Event each time). */
-  static final Duration HELD = Duration.ofMinutes(1);
-
   /**
    * One deletion pass: empty once nothing is left to do and the finalizer may go, else when to look
    * again.
@@ -58,7 +55,7 @@ public final class Release {
             && s.stableHash != null
             && Tracks.holds(state, Track.STABLE, s.stableRevision, s.stableHash);
     if (stableHeld && !returnPods(state, s.stableRevision)) {
-      return Optional.of(Rollback.RETRY);
+      return Optional.of(Requeue.RETRY);
     }
     if (!stableHeld && s.candidateRevision != null && anyPodOn(state, s.candidateRevision)) {
       // Its pods cannot go back, and deleting -candidate would empty their volume: fail closed.
@@ -71,7 +68,7 @@ public final class Release {
               + Tracks.finding(state, Track.STABLE)
               + "); put its content back into the source, or release the tracks by hand";
       state.warning("DeletionHeld", held);
-      return Optional.of(HELD);
+      return Optional.of(Requeue.DELETION_HELD);
     }
     try {
       Optional<ConfigMap> candidate = state.track(Track.CANDIDATE);
@@ -91,7 +88,7 @@ public final class Release {
                 + " adopts it again");
       }
     } catch (Cluster.Refused refused) {
-      return Optional.of(Rollback.RETRY);
+      return Optional.of(Requeue.RETRY);
     }
     return Optional.empty();
   }

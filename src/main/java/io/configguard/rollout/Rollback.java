@@ -2,7 +2,6 @@ package io.configguard.rollout;
 
 import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.RolloutPhase;
-import java.time.Duration;
 
 /**
  * Rolls the candidate back: records the revision as failed and ends it, and leaves the pods to
@@ -16,8 +15,6 @@ import java.time.Duration;
  * revision again.
  */
 public final class Rollback {
-  static final Duration RETRY = Duration.ofSeconds(2);
-
   private Rollback() {}
 
   public static Step run(RolloutState state, String reason, RolloutPhase outcome) {
@@ -38,6 +35,6 @@ public final class Rollback {
             + s.stableRevision;
     state.warning(outcome == RolloutPhase.Aborted ? "Aborted" : "RolledBack", s.message);
     state.services().metrics().rolledBack(outcome);
-    return Step.rest(outcome, Outcomes.LOOK_AGAIN);
+    return Step.rest(outcome, Requeue.NOW);
   }
 }

@@ -7,7 +7,6 @@ import io.configguard.policy.Verdict;
 import io.configguard.policy.Violation;
 import io.configguard.rollout.DerivedConfigMaps.Track;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,8 +19,6 @@ import java.util.stream.Collectors;
  * and staged, and its first pods move on the next pass, once the status says so.
  */
 final class ValidatingHandler implements PhaseHandler {
-  static final Duration RETRY = Duration.ofSeconds(5);
-
   @Override
   public Step handle(RolloutState state) {
     GuardedRolloutStatus s = state.status();
@@ -58,7 +55,7 @@ final class ValidatingHandler implements PhaseHandler {
               + s.stableHash
               + "), but "
               + Tracks.finding(state, Track.STABLE);
-      return Step.rest(RolloutPhase.Validating, RETRY);
+      return Step.rest(RolloutPhase.Validating, Requeue.VALIDATION_RETRY);
     }
     if (s.stableRevision == null) {
       Optional<String> serving = podServingARevision(state);
@@ -103,7 +100,7 @@ final class ValidatingHandler implements PhaseHandler {
         return fail(state, "writing the candidate was denied: " + refused.getMessage());
       }
       s.message = "revision " + revision + ": " + refused.getMessage();
-      return Step.rest(RolloutPhase.Validating, RETRY);
+      return Step.rest(RolloutPhase.Validating, Requeue.VALIDATION_RETRY);
     }
     s.currentStep = 1;
     s.totalSteps = state.steps().size();
@@ -116,7 +113,7 @@ final class ValidatingHandler implements PhaseHandler {
     state.normal("Staged", s.message);
     // The status records the staged revision before any pod points at it: an operator restarted
     // in between would find pods on a number the status does not know and point them back.
-    return Step.rest(RolloutPhase.Progressing, Duration.ZERO);
+    return Step.rest(RolloutPhase.Progressing, Requeue.NOW);
   }
 
   /**
@@ -149,7 +146,7 @@ final class ValidatingHandler implements PhaseHandler {
     Outcomes.failed(state, reason, RolloutPhase.Failed);
     s.message = "revision " + revision + " failed, no pod touched: " + reason;
     state.warning("PreflightFailed", s.message);
-    return Step.rest(RolloutPhase.Failed, Outcomes.LOOK_AGAIN);
+    return Step.rest(RolloutPhase.Failed, Requeue.NOW);
   }
 
   private static String lines(List<Violation> violations) {
