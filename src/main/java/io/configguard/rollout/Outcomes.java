@@ -22,8 +22,7 @@ public final class Outcomes {
     StatusWriter.addHistory(
         s, new RolloutHistoryEntry(s.candidateRevision, s.candidateHash, outcome, reason, time));
     s.consecutiveFailures = (s.consecutiveFailures == null ? 0 : s.consecutiveFailures) + 1;
-    int max = state.strategy().maxFailedRevisions == null ? 3 : state.strategy().maxFailedRevisions;
-    if (s.consecutiveFailures >= max && s.circuitOpenGeneration == null) {
+    if (s.consecutiveFailures >= state.maxFailedRevisions() && s.circuitOpenGeneration == null) {
       s.circuitOpenGeneration = state.generation();
       state.warning(
           "CircuitOpen",

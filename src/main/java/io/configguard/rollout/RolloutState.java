@@ -4,6 +4,7 @@ import io.configguard.api.ConfigFreeze;
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.GuardedRolloutSpec;
 import io.configguard.api.GuardedRolloutStatus;
+import io.configguard.api.HttpGetCheck;
 import io.configguard.api.RolloutPhase;
 import io.configguard.api.RolloutStrategy;
 import io.configguard.policy.LabelSelector;
@@ -72,9 +73,51 @@ public final class RolloutState {
     return spec().strategy == null ? new RolloutStrategy() : spec().strategy;
   }
 
+  // The spec's settings with their defaults, applied here only. The CRD's defaults fill in absent
+  // fields on the API server; these cover an explicit null and objects built in code.
+
+  /** strategy.bakeSeconds (default 60). */
+  int bakeSeconds() {
+    Integer v = strategy().bakeSeconds;
+    return v == null ? 60 : v;
+  }
+
+  /** strategy.maxUnhealthyPods (default 0). */
+  int maxUnhealthyPods() {
+    Integer v = strategy().maxUnhealthyPods;
+    return v == null ? 0 : v;
+  }
+
+  /** strategy.maxFailedRevisions (default 3). */
+  int maxFailedRevisions() {
+    Integer v = strategy().maxFailedRevisions;
+    return v == null ? 3 : v;
+  }
+
+  /** healthCheck.httpGet, or null when the spec has no HTTP check. */
+  HttpGetCheck httpCheck() {
+    return spec().healthCheck == null ? null : spec().healthCheck.httpGet;
+  }
+
+  /** healthCheck.httpGet.loadTimeoutSeconds (default 300). */
+  int loadTimeoutSeconds() {
+    HttpGetCheck http = httpCheck();
+    return http == null || http.loadTimeoutSeconds == null ? 300 : http.loadTimeoutSeconds;
+  }
+
   /** The draft status; the reconciler patches it when the handlers are done, if it changed. */
   public GuardedRolloutStatus status() {
     return status;
+  }
+
+  /** When the current step's last pod was moved, if it was. */
+  Optional<Instant> stepStartedAt() {
+    return Optional.ofNullable(status.stepStartedAt).map(Instant::parse);
+  }
+
+  /** Candidate pods seen unhealthy in this revision so far. */
+  List<String> seenUnhealthy() {
+    return status.unhealthyPods == null ? List.of() : status.unhealthyPods;
   }
 
   /** The phase the status had when this reconcile started. */

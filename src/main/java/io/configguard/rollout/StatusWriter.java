@@ -24,7 +24,6 @@ import java.util.Set;
 public final class StatusWriter {
   public static final int MAX_HISTORY = 10;
   public static final int MAX_FAILED = 32;
-  public static final int MAX_UNHEALTHY_LISTED = 20;
   private static final int MAX_MESSAGE = 1024;
   private static final Set<RolloutPhase> WORKING =
       Set.of(RolloutPhase.Pending, RolloutPhase.Validating, RolloutPhase.Progressing);
