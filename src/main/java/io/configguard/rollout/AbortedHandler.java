@@ -18,7 +18,7 @@ final class AbortedHandler implements PhaseHandler {
     boolean settled = Converge.run(state);
     if (Boolean.TRUE.equals(state.spec().abort)) {
       if (s.message == null || !s.message.startsWith("aborted")) {
-        s.message = "aborted: no new revision is taken while spec.abort is true";
+        state.message("aborted: no new revision is taken while spec.abort is true");
       }
       return Step.rest(RolloutPhase.Aborted, settled ? null : Requeue.RETRY);
     }

@@ -70,13 +70,13 @@ public final class Converge {
       if (away == 0) {
         return Result.SETTLED;
       }
-      s.message =
+      state.message(
           away
               + " pods are not on stable revision "
               + stable
               + " and stay where they are: "
               + Tracks.finding(state, DerivedConfigMaps.Track.STABLE)
-              + " and no copy of its content is left";
+              + " and no copy of its content is left");
       return new Result(false, Requeue.RETRY);
     }
     Map<String, Pod> pods = new LinkedHashMap<>();
@@ -114,10 +114,10 @@ public final class Converge {
       }
       back.add(pod);
     }
-    s.podsOnUnknownRevision = unknown.isEmpty() ? null : unknown.size();
+    state.podsOnUnknownRevision(unknown.size());
     if (leavers.isEmpty() && back.isEmpty()) {
       if (candidate == null) {
-        Denials.clear(s);
+        state.clearDenials();
       }
       return Result.SETTLED;
     }
@@ -159,7 +159,7 @@ public final class Converge {
       state.normal("PodsReturned", returned + " pods pointed back at stable revision " + stable);
     }
     if (!refused && candidate == null) {
-      Denials.clear(s);
+      state.clearDenials();
     }
     return refused ? new Result(false, Requeue.RETRY) : Result.SETTLED;
   }

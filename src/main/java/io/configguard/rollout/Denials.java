@@ -39,11 +39,7 @@ final class Denials {
    * @return the number of consecutive denials
    */
   static int record(RolloutState state, PodMover.Result.Denied denied, String target) {
-    GuardedRolloutStatus s = state.status();
-    int n = (s.deniedMoves == null ? 0 : s.deniedMoves) + 1;
-    s.deniedMoves = n;
-    s.lastDeniedAt = state.now().toString();
-    s.lastDenial = StatusWriter.cap("pod " + denied.pod() + ": " + denied.reason());
+    int n = state.recordDenial("pod " + denied.pod() + ": " + denied.reason());
     state.warning(
         "MoveDenied",
         "pointing pod " + denied.pod() + " at " + target + " was denied: " + denied.reason());
@@ -59,11 +55,5 @@ final class Denials {
         + Instant.parse(s.lastDeniedAt).plus(Requeue.afterDenials(s.deniedMoves))
         + ": "
         + s.lastDenial;
-  }
-
-  static void clear(GuardedRolloutStatus s) {
-    s.deniedMoves = null;
-    s.lastDeniedAt = null;
-    s.lastDenial = null;
   }
 }

@@ -8,12 +8,12 @@ final class FrozenHandler implements PhaseHandler {
   @Override
   public Step handle(RolloutState state) {
     ConfigFreeze freeze = state.freeze().orElseThrow();
-    state.status().message =
+    state.message(
         "frozen by ConfigFreeze "
             + freeze.getMetadata().getName()
             + " ("
             + Freezes.reasonOf(freeze)
-            + "); no pod is touched";
+            + "); no pod is touched");
     if (state.enteredAs() != RolloutPhase.Frozen) {
       state.warning("Frozen", state.status().message);
     }

@@ -266,16 +266,15 @@ public class GuardedRolloutReconciler
       Tracks.verify(state); // a freeze touches no ConfigMap, repairs included
     }
 
-    RolloutPhase phase =
-        Holds.resolve(draft, rollout.getSpec(), state.freeze(), state.specErrors());
+    RolloutPhase phase = state.resolveHolds();
     Step step;
     int hops = 0;
     do {
-      draft.phase = phase;
+      state.enterPhase(phase);
       step = handlers.get(phase).handle(state);
       phase = step.phase();
     } while (step.now() && ++hops < MAX_HOPS);
-    draft.phase = phase;
+    state.enterPhase(phase);
     StatusWriter.finish(draft, state.generation(), now);
 
     rollout.setStatus(draft);

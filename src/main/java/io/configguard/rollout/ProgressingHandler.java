@@ -44,14 +44,14 @@ final class ProgressingHandler implements PhaseHandler {
     if (foreign.isPresent()) {
       return ConflictHandler.enter(state, foreign.get());
     }
-    s.conflictsWith = null;
+    state.clearConflict();
     // Pods that left the selector are released, strays on unknown numbers go back to stable.
     Converge.converge(state, revision);
     List<Pod> pods = state.selectedPods();
 
     List<Pod> moved = pods.stream().filter(p -> state.isOn(p, revision)).toList();
     HealthGate gate = HealthGate.assess(state, pods, moved, revision);
-    s.unhealthyPods = gate.unhealthy().isEmpty() ? null : gate.listed();
+    state.unhealthyPods(gate.listed());
     if (gate.fails()) {
       return Rollback.run(state, gate.summary(), RolloutPhase.RolledBack);
     }
@@ -59,12 +59,9 @@ final class ProgressingHandler implements PhaseHandler {
     int total = state.steps().size();
     int step = Math.max(1, Math.min(s.currentStep == null ? 1 : s.currentStep, total));
     List<Integer> targets = BatchPlanner.targets(state.steps(), pods.size());
-    s.currentStep = step;
-    s.totalSteps = total;
-    s.selectedPods = pods.size();
-    s.updatedPods = moved.size();
+    state.observeStep(step, pods.size(), moved.size());
     if (pods.isEmpty()) {
-      s.message = "revision " + revision + ": no pod matches the selector; waiting for pods";
+      state.message("revision " + revision + ": no pod matches the selector; waiting for pods");
       return Step.rest(RolloutPhase.Progressing, Requeue.NO_PODS);
     }
     int target = targets.get(step - 1);
@@ -78,24 +75,21 @@ final class ProgressingHandler implements PhaseHandler {
       // The step's bake starts once its whole batch is on the candidate (and, with
       // revisionHeader, reports it). Pods moved after that do not restart it.
       if (!gate.loading().isEmpty()) {
-        s.message =
+        state.message(
             progress(s)
                 + ": waiting for "
                 + gate.loading().size()
                 + " pods to report revision "
                 + revision
                 + " in "
-                + http.revisionHeader;
+                + http.revisionHeader);
         return Step.rest(RolloutPhase.Progressing, Requeue.LOAD_POLL);
       }
-      s.bakeStartedAt = state.now().toString();
-      if (s.stepStartedAt == null) {
-        s.stepStartedAt = s.bakeStartedAt;
-      }
+      state.startBake();
     }
     Instant bakeEnd = Instant.parse(s.bakeStartedAt).plusSeconds(bake);
     if (state.now().isBefore(bakeEnd)) {
-      s.message = progress(s) + ": baking until " + bakeEnd;
+      state.message(progress(s) + ": baking until " + bakeEnd);
       Duration left = Duration.between(state.now(), bakeEnd);
       return Step.rest(RolloutPhase.Progressing, Requeue.whileBaking(left, http != null));
     }
@@ -110,10 +104,8 @@ final class ProgressingHandler implements PhaseHandler {
     if (next > total) {
       return promote(state, moved.size(), gate);
     }
-    s.currentStep = next;
-    s.stepStartedAt = null;
-    s.bakeStartedAt = null;
-    s.message = progress(s) + ": moving pods";
+    state.enterStep(next);
+    state.message(progress(s) + ": moving pods");
     return Step.rest(RolloutPhase.Progressing, Requeue.NOW);
   }
 
@@ -121,7 +113,7 @@ final class ProgressingHandler implements PhaseHandler {
     GuardedRolloutStatus s = state.status();
     Optional<Duration> backOff = Denials.holding(state);
     if (backOff.isPresent()) {
-      s.message = progress(s) + ": " + Denials.describe(s);
+      state.message(progress(s) + ": " + Denials.describe(s));
       return Step.rest(RolloutPhase.Progressing, backOff.get());
     }
     // Ordering all pods and skipping the moved ones keeps each batch on the least-used nodes.
@@ -137,7 +129,7 @@ final class ProgressingHandler implements PhaseHandler {
       state.services().metrics().podsMoved(movedNow);
       batch.rethrowFailure();
     }
-    s.updatedPods = onCandidate + movedNow;
+    state.updatedPods(onCandidate + movedNow);
     HttpGetCheck http = state.httpCheck();
     boolean waitForLoad = http != null && http.revisionHeader != null;
     boolean baking = s.bakeStartedAt != null;
@@ -150,8 +142,7 @@ final class ProgressingHandler implements PhaseHandler {
             "PodsMoved",
             progress(s) + ": moved " + movedNow + " more pods; the step's bake is not restarted");
       } else {
-        s.stepStartedAt = state.now().toString();
-        s.bakeStartedAt = waitForLoad || onCandidate + movedNow < target ? null : s.stepStartedAt;
+        state.stepMoved(!waitForLoad && onCandidate + movedNow >= target);
         state.normal("StepStarted", progress(s) + ": moved " + movedNow + " pods");
       }
     }
@@ -163,24 +154,24 @@ final class ProgressingHandler implements PhaseHandler {
             "moving pods to revision " + rev + " was denied " + n + " times: " + s.lastDenial,
             RolloutPhase.RolledBack);
       }
-      s.message = progress(s) + ": " + Denials.describe(s);
+      state.message(progress(s) + ": " + Denials.describe(s));
       return Step.rest(RolloutPhase.Progressing, Requeue.afterDenials(n));
     }
     if (movedNow > 0) {
-      Denials.clear(s);
+      state.clearDenials();
     }
     if (!refused.isEmpty()) {
-      s.message = progress(s) + ": " + refused.size() + " moves refused: " + refused.get(0);
+      state.message(progress(s) + ": " + refused.size() + " moves refused: " + refused.get(0));
       state.warning("MoveRefused", s.message);
       return Step.rest(RolloutPhase.Progressing, Requeue.RETRY);
     }
     int bake = state.bakeSeconds();
     if (baking) {
-      s.message =
-          progress(s) + ": baking until " + Instant.parse(s.bakeStartedAt).plusSeconds(bake);
+      state.message(
+          progress(s) + ": baking until " + Instant.parse(s.bakeStartedAt).plusSeconds(bake));
       return Step.go(RolloutPhase.Progressing);
     }
-    s.message = progress(s) + ": baking " + bake + "s";
+    state.message(progress(s) + ": baking " + bake + "s");
     return bake == 0 && !waitForLoad
         ? Step.go(RolloutPhase.Progressing)
         : Step.rest(
@@ -205,7 +196,7 @@ final class ProgressingHandler implements PhaseHandler {
         return Rollback.run(
             state, "promotion was denied: " + refused.getMessage(), RolloutPhase.RolledBack);
       }
-      s.message = progress(s) + ": promotion: " + refused.getMessage();
+      state.message(progress(s) + ": promotion: " + refused.getMessage());
       return Step.rest(RolloutPhase.Progressing, Requeue.RETRY);
     }
     return Outcomes.succeeded(
@@ -230,12 +221,12 @@ final class ProgressingHandler implements PhaseHandler {
     GuardedRolloutStatus s = state.status();
     String finding = Tracks.finding(state, Track.CANDIDATE);
     if (Tracks.record(state, s.candidateHash).isPresent()) {
-      s.message =
+      state.message(
           "revision "
               + s.candidateRevision
               + ": no pod is moved while "
               + finding
-              + "; restoring it";
+              + "; restoring it");
       return Step.rest(RolloutPhase.Progressing, Requeue.RETRY);
     }
     return Outcomes.withdrawn(

@@ -190,10 +190,10 @@ public final class Release {
     if (revision.isEmpty()
         || hash.isEmpty()
         || !DerivedConfigMaps.holds(found, revision.getAsLong(), hash.get())) {
-      s.message =
+      state.message(
           Track.STABLE.nameFor(state.name())
               + " was released by a deleted GuardedRollout but its content no longer matches its"
-              + " hash: not adopted, and no revision is shipped until it is restored or deleted";
+              + " hash: not adopted, and no revision is shipped until it is restored or deleted");
       return Adoption.REFUSED;
     }
     if (released) {
@@ -208,7 +208,8 @@ public final class Release {
       try {
         state.cluster().update(adopted);
       } catch (Cluster.Refused refused) {
-        s.message = "adopting " + Track.STABLE.nameFor(state.name()) + ": " + refused.getMessage();
+        state.message(
+            "adopting " + Track.STABLE.nameFor(state.name()) + ": " + refused.getMessage());
         return Adoption.REFUSED;
       }
     }
@@ -222,34 +223,30 @@ public final class Release {
     } catch (NumberFormatException e) {
       // the revision it holds is the floor
     }
-    s.stableRevision = revision.getAsLong();
-    s.stableHash = hash.get();
-    s.latestRevision = latest;
     String time = state.now().toString();
-    for (FailedRevision f : recordedFailures(annotations)) {
-      if (f.hash != null
-          && (s.failedRevisions == null
-              || s.failedRevisions.stream().noneMatch(x -> f.hash.equals(x.hash)))) {
-        StatusWriter.addFailed(
-            s,
-            new FailedRevision(
-                f.revision,
-                f.hash,
-                "failed before this GuardedRollout was re-created (recorded on "
-                    + Track.STABLE.nameFor(state.name())
-                    + ")",
-                time));
-      }
-    }
-    s.message =
+    state.adoptStable(
+        revision.getAsLong(),
+        hash.get(),
+        latest,
+        recordedFailures(annotations).stream()
+            .map(
+                f ->
+                    new FailedRevision(
+                        f.revision,
+                        f.hash,
+                        "failed before this GuardedRollout was re-created (recorded on "
+                            + Track.STABLE.nameFor(state.name())
+                            + ")",
+                        time))
+            .toList());
+    state.message(
         "adopted "
             + Track.STABLE.nameFor(state.name())
             + ": revision "
             + s.stableRevision
             + " is stable; numbering goes on above "
-            + latest;
-    StatusWriter.addHistory(
-        s,
+            + latest);
+    state.addHistory(
         new RolloutHistoryEntry(
             s.stableRevision, s.stableHash, RolloutPhase.Succeeded, s.message, time));
     state.normal("Adopted", s.message);

@@ -22,8 +22,8 @@ public final class Rollback {
     long candidate = s.candidateRevision;
     long toReturn = state.claimedPods().stream().filter(p -> state.isOn(p, candidate)).count();
     Outcomes.failed(state, reason, outcome);
-    s.updatedPods = 0;
-    s.message =
+    state.updatedPods(0);
+    state.message(
         (outcome == RolloutPhase.Aborted ? "aborted" : "rolled back")
             + " revision "
             + candidate
@@ -32,7 +32,7 @@ public final class Rollback {
             + "; returning "
             + toReturn
             + " pods to stable revision "
-            + s.stableRevision;
+            + s.stableRevision);
     state.warning(outcome == RolloutPhase.Aborted ? "Aborted" : "RolledBack", s.message);
     state.services().metrics().rolledBack(outcome);
     return Step.rest(outcome, Requeue.NOW);

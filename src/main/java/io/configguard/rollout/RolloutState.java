@@ -1,10 +1,12 @@
 package io.configguard.rollout;
 
 import io.configguard.api.ConfigFreeze;
+import io.configguard.api.FailedRevision;
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.GuardedRolloutSpec;
 import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.HttpGetCheck;
+import io.configguard.api.RolloutHistoryEntry;
 import io.configguard.api.RolloutPhase;
 import io.configguard.api.RolloutStrategy;
 import io.configguard.policy.LabelSelector;
@@ -105,7 +107,10 @@ public final class RolloutState {
     return http == null || http.loadTimeoutSeconds == null ? 300 : http.loadTimeoutSeconds;
   }
 
-  /** The draft status; the reconciler patches it when the handlers are done, if it changed. */
+  /**
+   * The draft status, to read; the reconciler patches it when the handlers are done, if it changed.
+   * Handlers change it only through the transitions below.
+   */
   public GuardedRolloutStatus status() {
     return status;
   }
@@ -234,5 +239,232 @@ public final class RolloutState {
 
   public boolean isClaimedByMe(Pod pod) {
     return name().equals(PodHealth.annotations(pod).get(RolloutKeys.ROLLOUT));
+  }
+
+  // Transitions: every change a handler makes to the status, each named for what happened.
+
+  /** Sets the phase to run (or end in); the reconciler's loop. */
+  void enterPhase(RolloutPhase phase) {
+    status.phase = phase;
+  }
+
+  /**
+   * Which phase's handler runs first: the holds (freeze, invalid spec, pause) and abort, see {@link
+   * Holds}, which also records {@code heldFrom} and {@code frozenBy}.
+   */
+  RolloutPhase resolveHolds() {
+    return Holds.resolve(status, spec(), freeze, specErrors);
+  }
+
+  /** What is happening or why it stopped, in one line. */
+  void message(String message) {
+    status.message = message;
+  }
+
+  /** The source's content hash as last seen; true if it differs from the one seen before. */
+  boolean sawSource(String hash) {
+    boolean changed = !hash.equals(status.sourceHash);
+    status.sourceHash = hash;
+    return changed;
+  }
+
+  /** The spec changed since the circuit opened: new revisions are taken again. */
+  void closeCircuit() {
+    status.circuitOpenGeneration = null;
+    status.consecutiveFailures = null;
+  }
+
+  /** New content becomes candidate {@code revision}, to be validated; no step has started. */
+  void startRevision(long revision, String hash) {
+    status.candidateRevision = revision;
+    status.candidateHash = hash;
+    status.latestRevision =
+        Math.max(revision, status.latestRevision == null ? 0 : status.latestRevision);
+    resetStep();
+    status.conflictsWith = null;
+  }
+
+  /** The candidate passed pre-flight and is written to its track: pods may point at it. */
+  void stageCandidate() {
+    status.currentStep = 1;
+    status.totalSteps = steps.size();
+    status.updatedPods = 0;
+  }
+
+  /** What this pass saw of the current step: its number, and the pods selected and moved. */
+  void observeStep(int step, int selected, int moved) {
+    status.currentStep = step;
+    status.totalSteps = steps.size();
+    status.selectedPods = selected;
+    status.updatedPods = moved;
+  }
+
+  /** How many selected pods point at the candidate now. */
+  void updatedPods(int pods) {
+    status.updatedPods = pods;
+  }
+
+  /** The unhealthy candidate pods to list (none: cleared). */
+  void unhealthyPods(List<String> names) {
+    status.unhealthyPods = names.isEmpty() ? null : names;
+  }
+
+  /**
+   * This pass moved the step's pods: its clock starts now, and its bake clock too when {@code
+   * bakeNow} (the batch is complete and nothing must report the revision first).
+   */
+  void stepMoved(boolean bakeNow) {
+    status.stepStartedAt = now.toString();
+    status.bakeStartedAt = bakeNow ? status.stepStartedAt : null;
+  }
+
+  /** The step's batch is complete (and serves the candidate): its bake clock starts now. */
+  void startBake() {
+    status.bakeStartedAt = now.toString();
+    if (status.stepStartedAt == null) {
+      status.stepStartedAt = status.bakeStartedAt;
+    }
+  }
+
+  /** The previous step baked: {@code step} starts moving pods. */
+  void enterStep(int step) {
+    status.currentStep = step;
+    status.stepStartedAt = null;
+    status.bakeStartedAt = null;
+  }
+
+  /** Another rollout claims a selected pod. */
+  void enterConflict(String rollout) {
+    status.conflictsWith = rollout;
+  }
+
+  /** No selected pod is claimed by another rollout. */
+  void clearConflict() {
+    status.conflictsWith = null;
+  }
+
+  /** Selected pods on a revision no track of this rollout holds (0: none). */
+  void podsOnUnknownRevision(int pods) {
+    status.podsOnUnknownRevision = pods == 0 ? null : pods;
+  }
+
+  /**
+   * One more denied pod move: the count, the time and the denial.
+   *
+   * @return the number of consecutive denials
+   */
+  int recordDenial(String denial) {
+    int n = (status.deniedMoves == null ? 0 : status.deniedMoves) + 1;
+    status.deniedMoves = n;
+    status.lastDeniedAt = now.toString();
+    status.lastDenial = StatusWriter.cap(denial);
+    return n;
+  }
+
+  /** Pod moves go through again: the denial back-off ends. */
+  void clearDenials() {
+    status.deniedMoves = null;
+    status.lastDeniedAt = null;
+    status.lastDenial = null;
+  }
+
+  /**
+   * The candidate failed: its hash is quarantined, the outcome is history, and it counts towards
+   * the circuit; then it is cleared.
+   *
+   * @return whether this failure opened the circuit (maxFailedRevisions consecutive failures)
+   */
+  boolean failCandidate(String reason, RolloutPhase outcome) {
+    String time = now.toString();
+    StatusWriter.addFailed(
+        status, new FailedRevision(status.candidateRevision, status.candidateHash, reason, time));
+    StatusWriter.addHistory(
+        status,
+        new RolloutHistoryEntry(
+            status.candidateRevision, status.candidateHash, outcome, reason, time));
+    status.consecutiveFailures =
+        (status.consecutiveFailures == null ? 0 : status.consecutiveFailures) + 1;
+    boolean opens =
+        status.consecutiveFailures >= maxFailedRevisions() && status.circuitOpenGeneration == null;
+    if (opens) {
+      status.circuitOpenGeneration = generation();
+    }
+    clearCandidate();
+    return opens;
+  }
+
+  /**
+   * The candidate ends without blame (its track was lost with no copy left): history, no
+   * quarantine, no count towards the circuit; then it is cleared.
+   */
+  void withdrawCandidate(String reason) {
+    StatusWriter.addHistory(
+        status,
+        new RolloutHistoryEntry(
+            status.candidateRevision,
+            status.candidateHash,
+            RolloutPhase.RolledBack,
+            "withdrawn: " + reason,
+            now.toString()));
+    clearCandidate();
+    status.updatedPods = 0;
+  }
+
+  /** The candidate becomes stable: history, the circuit closed; then it is cleared. */
+  void promoteCandidate(String message) {
+    status.stableRevision = status.candidateRevision;
+    status.stableHash = status.candidateHash;
+    StatusWriter.addHistory(
+        status,
+        new RolloutHistoryEntry(
+            status.candidateRevision,
+            status.candidateHash,
+            RolloutPhase.Succeeded,
+            message,
+            now.toString()));
+    status.consecutiveFailures = null;
+    status.circuitOpenGeneration = null;
+    clearCandidate();
+    status.message = message;
+  }
+
+  /**
+   * Nothing is in flight any more: the one place the candidate and its step's progress are cleared
+   * (after an outcome, or when the source moved on before pre-flight).
+   */
+  void clearCandidate() {
+    status.candidateRevision = null;
+    status.candidateHash = null;
+    resetStep();
+    clearDenials();
+  }
+
+  /**
+   * A released {@code -stable} is taken back: its revision is stable, numbering goes on above
+   * {@code latest}, the failures it recorded stay quarantined, and the adoption is history.
+   */
+  void adoptStable(long revision, String hash, long latest, List<FailedRevision> failed) {
+    status.stableRevision = revision;
+    status.stableHash = hash;
+    status.latestRevision = latest;
+    for (FailedRevision f : failed) {
+      if (f.hash != null
+          && (status.failedRevisions == null
+              || status.failedRevisions.stream().noneMatch(x -> f.hash.equals(x.hash)))) {
+        StatusWriter.addFailed(status, f);
+      }
+    }
+  }
+
+  /** An entry in the history (newest last, bounded). */
+  void addHistory(RolloutHistoryEntry entry) {
+    StatusWriter.addHistory(status, entry);
+  }
+
+  private void resetStep() {
+    status.currentStep = null;
+    status.stepStartedAt = null;
+    status.bakeStartedAt = null;
+    status.unhealthyPods = null;
   }
 }
