@@ -29,7 +29,7 @@ import java.util.OptionalLong;
  * A pod claimed by another existing GuardedRollout is left alone (that is a Conflict). Denied
  * patches back off ({@link Denials}).
  */
-public final class Converge {
+final class Converge {
   private Converge() {}
 
   /**

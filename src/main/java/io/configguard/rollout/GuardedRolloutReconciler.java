@@ -114,7 +114,7 @@ public class GuardedRolloutReconciler
     services.moves().close();
   }
 
-  public GuardedRolloutReconciler(RolloutServices services) {
+  GuardedRolloutReconciler(RolloutServices services) {
     this.services = services;
   }
 
@@ -227,7 +227,7 @@ public class GuardedRolloutReconciler
   }
 
   /** One deletion pass against any {@link Cluster}; empty once the finalizer may go. */
-  public Optional<Duration> cleanup(GuardedRollout rollout, Cluster cluster) {
+  Optional<Duration> cleanup(GuardedRollout rollout, Cluster cluster) {
     RolloutState state = state(rollout, StatusWriter.copy(rollout.getStatus()), cluster);
     if (state.freeze().isPresent()) {
       // A freeze touches nothing, deletions included: the finalizer waits for it to lift.
@@ -257,7 +257,7 @@ public class GuardedRolloutReconciler
   }
 
   /** One pass over a rollout against any {@link Cluster}. */
-  public UpdateControl<GuardedRollout> reconcile(GuardedRollout rollout, Cluster cluster) {
+  UpdateControl<GuardedRollout> reconcile(GuardedRollout rollout, Cluster cluster) {
     GuardedRolloutStatus original = rollout.getStatus();
     GuardedRolloutStatus draft = StatusWriter.copy(original);
     RolloutState state = state(rollout, draft, cluster);

@@ -12,7 +12,7 @@ import java.util.Optional;
  * stable nor a failed hash, while the circuit is closed. A failed hash written again is recorded
  * and skipped, so a generator rewriting bad content cannot restart a loop.
  */
-public final class Intake {
+final class Intake {
   private Intake() {}
 
   /** Starts Validating a new revision, or stays in {@code idle}. */

@@ -9,7 +9,7 @@ import java.util.List;
  * How a revision ends: failed, withdrawn or promoted. The status changes are {@link RolloutState}'s
  * transitions; here are the Events and metrics that go with them, and the next {@link Step}.
  */
-public final class Outcomes {
+final class Outcomes {
   private Outcomes() {}
 
   /**

@@ -11,7 +11,7 @@ import java.util.Map;
  * container restart counts, and pass the optional HTTP check. The baseline is what the move patch
  * recorded in the pod's annotations, so it survives an operator restart.
  */
-public final class PodHealth {
+final class PodHealth {
   private PodHealth() {}
 
   /** The gate's answer for one pod. */

@@ -38,7 +38,7 @@ import java.util.stream.LongStream;
  * and a re-created rollout never ships a first revision to every pod at once over pods that serve
  * one.
  */
-public final class Release {
+final class Release {
   private static final TypeReference<List<FailedRevision>> FAILED_LIST = new TypeReference<>() {};
 
   private Release() {}

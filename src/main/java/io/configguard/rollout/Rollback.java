@@ -14,7 +14,7 @@ import io.configguard.api.RolloutPhase;
  * status said RolledBack, would find no unhealthy candidate pod and move that pod to the failed
  * revision again.
  */
-public final class Rollback {
+final class Rollback {
   private Rollback() {}
 
   public static Step run(RolloutState state, String reason, RolloutPhase outcome) {

@@ -22,7 +22,7 @@ import java.util.Optional;
  * One reconcile's view of a GuardedRollout: its spec, a draft of its status the handlers edit, the
  * cluster, and the time. Handlers read the world only through here.
  */
-public final class RolloutState {
+final class RolloutState {
   private final GuardedRollout rollout;
   private final GuardedRolloutStatus status;
   private final RolloutPhase enteredAs;

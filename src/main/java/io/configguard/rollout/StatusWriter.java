@@ -22,8 +22,8 @@ import java.util.Set;
  * StatusBuilder, which builds an API Status.)
  */
 public final class StatusWriter {
-  public static final int MAX_HISTORY = 10;
-  public static final int MAX_FAILED = 32;
+  static final int MAX_HISTORY = 10;
+  static final int MAX_FAILED = 32;
   private static final int MAX_MESSAGE = 1024;
   private static final Set<RolloutPhase> WORKING =
       Set.of(RolloutPhase.Pending, RolloutPhase.Validating, RolloutPhase.Progressing);
@@ -135,7 +135,7 @@ public final class StatusWriter {
     }
   }
 
-  public static void addHistory(GuardedRolloutStatus s, RolloutHistoryEntry entry) {
+  static void addHistory(GuardedRolloutStatus s, RolloutHistoryEntry entry) {
     if (s.history == null) {
       s.history = new ArrayList<>();
     }
@@ -146,7 +146,7 @@ public final class StatusWriter {
     }
   }
 
-  public static void addFailed(GuardedRolloutStatus s, FailedRevision failed) {
+  static void addFailed(GuardedRolloutStatus s, FailedRevision failed) {
     if (s.failedRevisions == null) {
       s.failedRevisions = new ArrayList<>();
     }
@@ -158,7 +158,7 @@ public final class StatusWriter {
   }
 
   /** A deep copy to edit without touching the cached resource. */
-  public static GuardedRolloutStatus copy(GuardedRolloutStatus s) {
+  static GuardedRolloutStatus copy(GuardedRolloutStatus s) {
     if (s == null) {
       return new GuardedRolloutStatus();
     }
@@ -171,7 +171,7 @@ public final class StatusWriter {
   }
 
   /** Whether two statuses serialize to the same JSON. */
-  public static boolean same(GuardedRolloutStatus a, GuardedRolloutStatus b) {
+  static boolean same(GuardedRolloutStatus a, GuardedRolloutStatus b) {
     return Serialization.jsonMapper()
         .valueToTree(a == null ? new GuardedRolloutStatus() : a)
         .equals(Serialization.jsonMapper().valueToTree(b == null ? new GuardedRolloutStatus() : b));
