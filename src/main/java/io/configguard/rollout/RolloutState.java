@@ -19,8 +19,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One reconcile's view of a GuardedRollout: its spec, a draft of its status the handlers edit, the
- * cluster, and the time. Handlers read the world only through here.
+ * One reconcile's view of a GuardedRollout: its spec (with its defaults applied here, once), a
+ * draft of its status, the cluster, and the time. Handlers read the world only through here, and
+ * change the status only through its named transitions (startRevision, stageCandidate, stepMoved,
+ * startBake, enterStep, failCandidate, promoteCandidate, clearCandidate, ...), so that each way a
+ * rollout moves on is written once.
  */
 final class RolloutState {
   private final GuardedRollout rollout;
@@ -33,7 +36,7 @@ final class RolloutState {
   private final Optional<ConfigFreeze> freeze;
   private final List<String> specErrors;
 
-  public RolloutState(
+  RolloutState(
       GuardedRollout rollout,
       GuardedRolloutStatus draft,
       Cluster cluster,
@@ -54,24 +57,24 @@ final class RolloutState {
   }
 
   /** The ConfigFreeze that matches this rollout's namespace, if any. */
-  public Optional<ConfigFreeze> freeze() {
+  Optional<ConfigFreeze> freeze() {
     return freeze;
   }
 
   /** Why the spec cannot be acted on; empty when it can. */
-  public List<String> specErrors() {
+  List<String> specErrors() {
     return specErrors;
   }
 
-  public GuardedRollout rollout() {
+  GuardedRollout rollout() {
     return rollout;
   }
 
-  public GuardedRolloutSpec spec() {
+  GuardedRolloutSpec spec() {
     return rollout.getSpec();
   }
 
-  public RolloutStrategy strategy() {
+  RolloutStrategy strategy() {
     return spec().strategy == null ? new RolloutStrategy() : spec().strategy;
   }
 
@@ -111,7 +114,7 @@ final class RolloutState {
    * The draft status, to read; the reconciler patches it when the handlers are done, if it changed.
    * Handlers change it only through the transitions below.
    */
-  public GuardedRolloutStatus status() {
+  GuardedRolloutStatus status() {
     return status;
   }
 
@@ -126,42 +129,42 @@ final class RolloutState {
   }
 
   /** The phase the status had when this reconcile started. */
-  public RolloutPhase enteredAs() {
+  RolloutPhase enteredAs() {
     return enteredAs;
   }
 
-  public String name() {
+  String name() {
     return rollout.getMetadata().getName();
   }
 
-  public String namespace() {
+  String namespace() {
     return rollout.getMetadata().getNamespace();
   }
 
-  public long generation() {
+  long generation() {
     Long g = rollout.getMetadata().getGeneration();
     return g == null ? 0 : g;
   }
 
-  public Instant now() {
+  Instant now() {
     return now;
   }
 
-  public Cluster cluster() {
+  Cluster cluster() {
     return cluster;
   }
 
-  public RolloutServices services() {
+  RolloutServices services() {
     return services;
   }
 
   /** The parsed steps, ending in 100%. */
-  public List<StepSize> steps() {
+  List<StepSize> steps() {
     return steps;
   }
 
   /** Pods the selector matches that are not terminating. */
-  public List<Pod> selectedPods() {
+  List<Pod> selectedPods() {
     LabelSelector selector = LabelSelector.of(spec().selector);
     return cluster.pods(namespace()).stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
@@ -173,26 +176,26 @@ final class RolloutState {
    * Pods this rollout claims that are not terminating, selected or not: a pod that left the
    * selector still points where this rollout put it until it is released.
    */
-  public List<Pod> claimedPods() {
+  List<Pod> claimedPods() {
     return cluster.claimedPods(namespace(), name()).stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
         .toList();
   }
 
   /** Whether the selector matches the pod now. */
-  public boolean selects(Pod pod) {
+  boolean selects(Pod pod) {
     return LabelSelector.of(spec().selector).matches(pod.getMetadata().getLabels());
   }
 
-  public Optional<ConfigMap> source() {
+  Optional<ConfigMap> source() {
     return cluster.configMap(namespace(), spec().sourceRef.name);
   }
 
-  public Optional<ConfigMap> track(DerivedConfigMaps.Track track) {
+  Optional<ConfigMap> track(DerivedConfigMaps.Track track) {
     return cluster.configMap(namespace(), track.nameFor(name()));
   }
 
-  public Map<String, String> namespaceLabels() {
+  Map<String, String> namespaceLabels() {
     return cluster.namespaceLabels(namespace());
   }
 
@@ -202,7 +205,7 @@ final class RolloutState {
    * Whether a ConfigFreeze matches the namespace now (from the cache; the namespace's labels are
    * read once per pass): a batch of moves asks before each pod, so a freeze stops it promptly.
    */
-  public boolean halted() {
+  boolean halted() {
     return Freezes.matching(
             cluster.freezes(),
             () -> labelsOnce == null ? labelsOnce = namespaceLabels() : labelsOnce)
@@ -210,7 +213,7 @@ final class RolloutState {
   }
 
   /** Moves {@code pods} in order until {@code wanted} are moved; see {@link PodBatch}. */
-  public PodBatch.Outcome move(
+  PodBatch.Outcome move(
       List<Pod> pods,
       int wanted,
       boolean stopAtDenial,
@@ -218,26 +221,26 @@ final class RolloutState {
     return services.moves().move(pods, wanted, stopAtDenial, this::halted, move);
   }
 
-  public void event(String type, String reason, String message) {
+  void event(String type, String reason, String message) {
     cluster.event(rollout, type, reason, message);
   }
 
-  public void normal(String reason, String message) {
+  void normal(String reason, String message) {
     event("Normal", reason, message);
   }
 
-  public void warning(String reason, String message) {
+  void warning(String reason, String message) {
     event("Warning", reason, message);
   }
 
   /** Whether the pod's annotations say it serves {@code revision} for this rollout. */
-  public boolean isOn(Pod pod, long revision) {
+  boolean isOn(Pod pod, long revision) {
     Map<String, String> a = PodHealth.annotations(pod);
     return name().equals(a.get(RolloutKeys.ROLLOUT))
         && Long.toString(revision).equals(a.get(RolloutKeys.REVISION));
   }
 
-  public boolean isClaimedByMe(Pod pod) {
+  boolean isClaimedByMe(Pod pod) {
     return name().equals(PodHealth.annotations(pod).get(RolloutKeys.ROLLOUT));
   }
 
