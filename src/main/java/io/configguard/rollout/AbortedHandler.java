@@ -18,11 +18,11 @@ final class AbortedHandler implements PhaseHandler {
     boolean settled = Converge.run(state);
     if (Boolean.TRUE.equals(state.spec().abort)) {
       if (s.message == null || !s.message.startsWith("aborted")) {
-        s.message = "aborted: no new revision is taken while spec.abort is true";
+        state.message("aborted: no new revision is taken while spec.abort is true");
       }
-      return Step.rest(RolloutPhase.Aborted, settled ? null : Rollback.RETRY);
+      return Step.rest(RolloutPhase.Aborted, settled ? null : Requeue.RETRY);
     }
     Step step = Intake.run(state, RolloutPhase.Aborted);
-    return settled || step.now() ? step : Step.rest(step.phase(), Rollback.RETRY);
+    return settled || step.now() ? step : Step.rest(step.phase(), Requeue.RETRY);
   }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /** Turns a strategy's steps and the number of selected pods into cumulative pod targets. */
-public final class BatchPlanner {
+final class BatchPlanner {
   private static final Pattern COUNT = Pattern.compile("[1-9][0-9]{0,8}");
   private static final Pattern PERCENT = Pattern.compile("([1-9][0-9]?|100)%");
 

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Finds selected pods that another GuardedRollout has already moved (claimed). */
-public final class Claims {
+final class Claims {
   private Claims() {}
 
   /**

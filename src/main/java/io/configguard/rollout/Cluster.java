@@ -12,7 +12,7 @@ import java.util.Optional;
  * What the phase handlers need from Kubernetes. The operator's implementation reads from its
  * informers' caches and writes conditionally through the API; tests can supply their own.
  */
-public interface Cluster {
+interface Cluster {
   Optional<ConfigMap> configMap(String namespace, String name);
 
   /** Every pod of the namespace, as last seen (including this operator's own writes). */

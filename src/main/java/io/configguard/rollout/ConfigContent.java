@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * @param data text keys, sorted
  * @param binaryData binary keys (base64 as the API returns it), sorted
  */
-public record ConfigContent(Map<String, String> data, Map<String, String> binaryData) {
+record ConfigContent(Map<String, String> data, Map<String, String> binaryData) {
   public ConfigContent {
     data = data == null ? Map.of() : new TreeMap<>(data);
     binaryData = binaryData == null ? Map.of() : new TreeMap<>(binaryData);

@@ -29,7 +29,7 @@ import java.util.OptionalLong;
  * A pod claimed by another existing GuardedRollout is left alone (that is a Conflict). Denied
  * patches back off ({@link Denials}).
  */
-public final class Converge {
+final class Converge {
   private Converge() {}
 
   /**
@@ -70,14 +70,14 @@ public final class Converge {
       if (away == 0) {
         return Result.SETTLED;
       }
-      s.message =
+      state.message(
           away
               + " pods are not on stable revision "
               + stable
               + " and stay where they are: "
               + Tracks.finding(state, DerivedConfigMaps.Track.STABLE)
-              + " and no copy of its content is left";
-      return new Result(false, Rollback.RETRY);
+              + " and no copy of its content is left");
+      return new Result(false, Requeue.RETRY);
     }
     Map<String, Pod> pods = new LinkedHashMap<>();
     state.selectedPods().forEach(p -> pods.put(p.getMetadata().getName(), p));
@@ -114,10 +114,10 @@ public final class Converge {
       }
       back.add(pod);
     }
-    s.podsOnUnknownRevision = unknown.isEmpty() ? null : unknown.size();
+    state.podsOnUnknownRevision(unknown.size());
     if (leavers.isEmpty() && back.isEmpty()) {
       if (candidate == null) {
-        Denials.clear(s);
+        state.clearDenials();
       }
       return Result.SETTLED;
     }
@@ -159,14 +159,14 @@ public final class Converge {
       state.normal("PodsReturned", returned + " pods pointed back at stable revision " + stable);
     }
     if (!refused && candidate == null) {
-      Denials.clear(s);
+      state.clearDenials();
     }
-    return refused ? new Result(false, Rollback.RETRY) : Result.SETTLED;
+    return refused ? new Result(false, Requeue.RETRY) : Result.SETTLED;
   }
 
   private static Result denied(RolloutState state, PodMover.Result.Denied denied, String target) {
     int n = Denials.record(state, denied, target);
-    return new Result(false, Denials.wait(n));
+    return new Result(false, Requeue.afterDenials(n));
   }
 
   /** Whether {@code revision} is one a track of this rollout holds, or held as the candidate. */

@@ -9,25 +9,16 @@ import java.util.Optional;
  * Back-off for pod moves that something denied on their merits (an admission controller such as
  * Kyverno, Gatekeeper or a configguard policy on Pods; RBAC). Unlike a stale view, the same patch
  * will meet the same denial, so it is not retried at once: the n-th consecutive denial waits 2 s ×
- * 2^(n-1), at most 5 minutes, counted in the status so that neither pod events (which wake the
- * rollout often) nor an operator restart shortens it. The denial's text is in the status and in one
- * Event whose count grows. After {@link #MAX} denials of a move to a candidate, the revision rolls
- * back as an unhealthy pod would roll it back.
+ * 2^(n-1), at most 5 minutes ({@link Requeue#afterDenials}), counted in the status so that neither
+ * pod events (which wake the rollout often) nor an operator restart shortens it. The denial's text
+ * is in the status and in one Event whose count grows. After {@link #MAX} denials of a move to a
+ * candidate, the revision rolls back as an unhealthy pod would roll it back.
  */
 final class Denials {
-  static final Duration FIRST = Duration.ofSeconds(2);
-  static final Duration LONGEST = Duration.ofMinutes(5);
-
   /** Denied attempts after which a candidate rolls back: about four minutes of back-off. */
   static final int MAX = 8;
 
   private Denials() {}
-
-  /** How long to wait after {@code denials} consecutive denials. */
-  static Duration wait(int denials) {
-    long seconds = FIRST.getSeconds() << Math.max(0, Math.min(denials - 1, 20));
-    return seconds >= LONGEST.getSeconds() ? LONGEST : Duration.ofSeconds(seconds);
-  }
 
   /** While a back-off holds: how long until the next attempt is due. */
   static Optional<Duration> holding(RolloutState state) {
@@ -35,7 +26,7 @@ final class Denials {
     if (s.deniedMoves == null || s.lastDeniedAt == null) {
       return Optional.empty();
     }
-    Instant due = Instant.parse(s.lastDeniedAt).plus(wait(s.deniedMoves));
+    Instant due = Instant.parse(s.lastDeniedAt).plus(Requeue.afterDenials(s.deniedMoves));
     return state.now().isBefore(due)
         ? Optional.of(Duration.between(state.now(), due))
         : Optional.empty();
@@ -48,11 +39,7 @@ final class Denials {
    * @return the number of consecutive denials
    */
   static int record(RolloutState state, PodMover.Result.Denied denied, String target) {
-    GuardedRolloutStatus s = state.status();
-    int n = (s.deniedMoves == null ? 0 : s.deniedMoves) + 1;
-    s.deniedMoves = n;
-    s.lastDeniedAt = state.now().toString();
-    s.lastDenial = StatusBuilder.cap("pod " + denied.pod() + ": " + denied.reason());
+    int n = state.recordDenial("pod " + denied.pod() + ": " + denied.reason());
     state.warning(
         "MoveDenied",
         "pointing pod " + denied.pod() + " at " + target + " was denied: " + denied.reason());
@@ -65,14 +52,8 @@ final class Denials {
         + " denied move"
         + (s.deniedMoves == 1 ? "" : "s")
         + ", next attempt at "
-        + Instant.parse(s.lastDeniedAt).plus(wait(s.deniedMoves))
+        + Instant.parse(s.lastDeniedAt).plus(Requeue.afterDenials(s.deniedMoves))
         + ": "
         + s.lastDenial;
-  }
-
-  static void clear(GuardedRolloutStatus s) {
-    s.deniedMoves = null;
-    s.lastDeniedAt = null;
-    s.lastDenial = null;
   }
 }

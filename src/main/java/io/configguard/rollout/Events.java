@@ -28,7 +28,7 @@ final class Events {
   static void record(
       KubernetesClient client, GuardedRollout about, String type, String reason, String message) {
     String namespace = about.getMetadata().getNamespace();
-    String text = StatusBuilder.cap(message);
+    String text = StatusWriter.cap(message);
     String name = name(about, type, reason, text);
     String now = Instant.now().toString();
     Event event =

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /** Which ConfigFreeze, if any, halts rollouts in a namespace. */
-public final class Freezes {
+final class Freezes {
   private Freezes() {}
 
   /**

@@ -2,24 +2,21 @@ package io.configguard.rollout;
 
 import io.configguard.api.ConfigFreeze;
 import io.configguard.api.RolloutPhase;
-import java.time.Duration;
 
 /** A ConfigFreeze matches the namespace: touches no pod and no ConfigMap until it is lifted. */
 final class FrozenHandler implements PhaseHandler {
-  static final Duration RECHECK = Duration.ofSeconds(60);
-
   @Override
   public Step handle(RolloutState state) {
     ConfigFreeze freeze = state.freeze().orElseThrow();
-    state.status().message =
+    state.message(
         "frozen by ConfigFreeze "
             + freeze.getMetadata().getName()
             + " ("
             + Freezes.reasonOf(freeze)
-            + "); no pod is touched";
+            + "); no pod is touched");
     if (state.enteredAs() != RolloutPhase.Frozen) {
       state.warning("Frozen", state.status().message);
     }
-    return Step.rest(RolloutPhase.Frozen, RECHECK);
+    return Step.rest(RolloutPhase.Frozen, Requeue.FROZEN);
   }
 }

@@ -70,7 +70,9 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(
     name = GuardedRolloutReconciler.NAME,
     maxReconciliationInterval =
-        @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+        @MaxReconciliationInterval(
+            interval = Requeue.MAX_INTERVAL_MINUTES,
+            timeUnit = TimeUnit.MINUTES))
 public class GuardedRolloutReconciler
     implements Reconciler<GuardedRollout>, Cleaner<GuardedRollout> {
   public static final String NAME = "guardedrollout";
@@ -112,7 +114,7 @@ public class GuardedRolloutReconciler
     services.moves().close();
   }
 
-  public GuardedRolloutReconciler(RolloutServices services) {
+  GuardedRolloutReconciler(RolloutServices services) {
     this.services = services;
   }
 
@@ -225,8 +227,8 @@ public class GuardedRolloutReconciler
   }
 
   /** One deletion pass against any {@link Cluster}; empty once the finalizer may go. */
-  public Optional<Duration> cleanup(GuardedRollout rollout, Cluster cluster) {
-    RolloutState state = state(rollout, StatusBuilder.copy(rollout.getStatus()), cluster);
+  Optional<Duration> cleanup(GuardedRollout rollout, Cluster cluster) {
+    RolloutState state = state(rollout, StatusWriter.copy(rollout.getStatus()), cluster);
     if (state.freeze().isPresent()) {
       // A freeze touches nothing, deletions included: the finalizer waits for it to lift.
       state.warning(
@@ -234,7 +236,7 @@ public class GuardedRolloutReconciler
           "deletion waits: ConfigFreeze "
               + state.freeze().get().getMetadata().getName()
               + " holds this namespace; pods and tracks are left as they are until it lifts");
-      return Optional.of(Release.HELD);
+      return Optional.of(Requeue.DELETION_HELD);
     }
     Tracks.verify(state);
     return Release.run(state);
@@ -255,30 +257,29 @@ public class GuardedRolloutReconciler
   }
 
   /** One pass over a rollout against any {@link Cluster}. */
-  public UpdateControl<GuardedRollout> reconcile(GuardedRollout rollout, Cluster cluster) {
+  UpdateControl<GuardedRollout> reconcile(GuardedRollout rollout, Cluster cluster) {
     GuardedRolloutStatus original = rollout.getStatus();
-    GuardedRolloutStatus draft = StatusBuilder.copy(original);
+    GuardedRolloutStatus draft = StatusWriter.copy(original);
     RolloutState state = state(rollout, draft, cluster);
     Instant now = state.now();
     if (state.freeze().isEmpty()) {
       Tracks.verify(state); // a freeze touches no ConfigMap, repairs included
     }
 
-    RolloutPhase phase =
-        Holds.resolve(draft, rollout.getSpec(), state.freeze(), state.specErrors());
+    RolloutPhase phase = state.resolveHolds();
     Step step;
     int hops = 0;
     do {
-      draft.phase = phase;
+      state.enterPhase(phase);
       step = handlers.get(phase).handle(state);
       phase = step.phase();
     } while (step.now() && ++hops < MAX_HOPS);
-    draft.phase = phase;
-    StatusBuilder.finish(draft, state.generation(), now);
+    state.enterPhase(phase);
+    StatusWriter.finish(draft, state.generation(), now);
 
     rollout.setStatus(draft);
     UpdateControl<GuardedRollout> control =
-        StatusBuilder.same(original, draft)
+        StatusWriter.same(original, draft)
             ? UpdateControl.noUpdate()
             : UpdateControl.patchStatus(rollout);
     if (step.now()) {

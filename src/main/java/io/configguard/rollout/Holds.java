@@ -13,7 +13,7 @@ import java.util.Optional;
  * remembering the phase to resume in {@code heldFrom}; {@code spec.abort} outranks a pause and
  * sends any phase to Aborted. A freeze outranks abort: while frozen no pod is touched at all.
  */
-public final class Holds {
+final class Holds {
   private Holds() {}
 
   public static RolloutPhase resolve(

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /** Runs {@code healthCheck.httpGet} against pods' IPs. */
 @FunctionalInterface
-public interface HttpProbe {
+interface HttpProbe {
   /** One result per pod name; must return within about the check's timeout. */
   Map<String, ProbeResult> probe(List<Pod> pods, HttpGetCheck check);
 }

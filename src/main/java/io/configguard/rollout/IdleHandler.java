@@ -15,7 +15,7 @@ final class IdleHandler implements PhaseHandler {
     GuardedRolloutStatus s = state.status();
     RolloutPhase phase = s.phase;
     if (phase == RolloutPhase.Failed && !state.specErrors().isEmpty()) {
-      s.message = "invalid spec: " + String.join("; ", state.specErrors());
+      state.message("invalid spec: " + String.join("; ", state.specErrors()));
       return Step.rest(phase, null);
     }
     if (s.candidateRevision != null) {

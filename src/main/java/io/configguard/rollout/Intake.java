@@ -12,32 +12,30 @@ import java.util.Optional;
  * stable nor a failed hash, while the circuit is closed. A failed hash written again is recorded
  * and skipped, so a generator rewriting bad content cannot restart a loop.
  */
-public final class Intake {
+final class Intake {
   private Intake() {}
 
   /** Starts Validating a new revision, or stays in {@code idle}. */
   public static Step run(RolloutState state, RolloutPhase idle) {
     GuardedRolloutStatus s = state.status();
     if (s.circuitOpenGeneration != null && s.circuitOpenGeneration != state.generation()) {
-      s.circuitOpenGeneration = null;
-      s.consecutiveFailures = null;
+      state.closeCircuit();
       state.normal("CircuitClosed", "the spec changed: new revisions are taken again");
     }
     switch (Release.adopt(state)) {
       case ADOPTED -> idle = Outcomes.idlePhase(s);
       case REFUSED -> {
-        return Step.rest(idle, ValidatingHandler.RETRY);
+        return Step.rest(idle, Requeue.VALIDATION_RETRY);
       }
       case NONE -> {}
     }
     Optional<ConfigMap> source = state.source();
     if (source.isEmpty()) {
-      s.message = "waiting for ConfigMap " + state.spec().sourceRef.name;
+      state.message("waiting for ConfigMap " + state.spec().sourceRef.name);
       return Step.rest(idle, null);
     }
     String hash = ConfigContent.of(source.get()).hash();
-    boolean seenNow = !hash.equals(s.sourceHash);
-    s.sourceHash = hash;
+    boolean seenNow = state.sawSource(hash);
     if (hash.equals(s.stableHash)) {
       return Step.rest(idle, null);
     }
@@ -48,42 +46,35 @@ public final class Intake {
     // Recorded once per appearance of the content, so the outcome's own message stays until then.
     if (failed.isPresent()) {
       if (seenNow) {
-        s.message =
+        state.message(
             "source content "
                 + hash
                 + " failed as revision "
                 + failed.get().revision
                 + " and is not attempted again ("
                 + failed.get().reason
-                + ")";
+                + ")");
         state.warning("RevisionSkipped", s.message);
       }
       return Step.rest(idle, null);
     }
     if (s.circuitOpenGeneration != null) {
       if (seenNow) {
-        s.message =
+        state.message(
             "circuit open after "
                 + s.consecutiveFailures
                 + " failed revisions: source content "
                 + hash
-                + " is not taken until the spec changes";
+                + " is not taken until the spec changes");
         state.warning("CircuitOpen", s.message);
       }
       return Step.rest(idle, null);
     }
     long revision =
         Revisions.next(s, state.track(Track.STABLE), state.track(Track.CANDIDATE), hash);
-    s.candidateRevision = revision;
-    s.candidateHash = hash;
-    s.latestRevision = Math.max(revision, s.latestRevision == null ? 0 : s.latestRevision);
-    s.currentStep = null;
-    s.stepStartedAt = null;
-    s.bakeStartedAt = null;
-    s.unhealthyPods = null;
-    s.conflictsWith = null;
-    s.message =
-        "revision " + revision + " (" + hash + ") from ConfigMap " + state.spec().sourceRef.name;
+    state.startRevision(revision, hash);
+    state.message(
+        "revision " + revision + " (" + hash + ") from ConfigMap " + state.spec().sourceRef.name);
     state.normal("NewRevision", s.message);
     return Step.go(RolloutPhase.Validating);
   }

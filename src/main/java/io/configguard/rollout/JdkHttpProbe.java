@@ -23,7 +23,7 @@ import javax.net.ssl.X509TrustManager;
  * The HTTP check with the JDK client: all pods concurrently, each bounded by the check's timeout.
  * Like kubelet's probes it does not verify certificates: pod IPs are not in any certificate.
  */
-public final class JdkHttpProbe implements HttpProbe {
+final class JdkHttpProbe implements HttpProbe {
   private final HttpClient http;
   private final HttpClient https;
 

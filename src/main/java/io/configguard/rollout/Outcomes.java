@@ -1,21 +1,15 @@
 package io.configguard.rollout;
 
-import io.configguard.api.FailedRevision;
 import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.RolloutHistoryEntry;
 import io.configguard.api.RolloutPhase;
-import java.time.Duration;
 import java.util.List;
 
-/** Records how a revision ended in the status: history, failed hashes and the circuit. */
-public final class Outcomes {
-  /**
-   * After an outcome the status is patched and the rollout looked at again right away: a rollback's
-   * pods are returned then, and the source may have changed while the revision was in flight, and
-   * that change's event is spent.
-   */
-  static final Duration LOOK_AGAIN = Duration.ZERO;
-
+/**
+ * How a revision ends: failed, withdrawn or promoted. The status changes are {@link RolloutState}'s
+ * transitions; here are the Events and metrics that go with them, and the next {@link Step}.
+ */
+final class Outcomes {
   private Outcomes() {}
 
   /**
@@ -23,22 +17,12 @@ public final class Outcomes {
    * consecutive failures the circuit opens until the spec changes.
    */
   public static void failed(RolloutState state, String reason, RolloutPhase outcome) {
-    GuardedRolloutStatus s = state.status();
-    String time = state.now().toString();
-    StatusBuilder.addFailed(
-        s, new FailedRevision(s.candidateRevision, s.candidateHash, reason, time));
-    StatusBuilder.addHistory(
-        s, new RolloutHistoryEntry(s.candidateRevision, s.candidateHash, outcome, reason, time));
-    s.consecutiveFailures = (s.consecutiveFailures == null ? 0 : s.consecutiveFailures) + 1;
-    int max = state.strategy().maxFailedRevisions == null ? 3 : state.strategy().maxFailedRevisions;
-    if (s.consecutiveFailures >= max && s.circuitOpenGeneration == null) {
-      s.circuitOpenGeneration = state.generation();
+    if (state.failCandidate(reason, outcome)) {
       state.warning(
           "CircuitOpen",
-          s.consecutiveFailures
+          state.status().consecutiveFailures
               + " consecutive revisions failed: no new revision is taken until the spec changes");
     }
-    clearCandidate(s);
   }
 
   /**
@@ -50,58 +34,25 @@ public final class Outcomes {
   public static Step withdrawn(RolloutState state, String reason) {
     GuardedRolloutStatus s = state.status();
     long revision = s.candidateRevision;
-    StatusBuilder.addHistory(
-        s,
-        new RolloutHistoryEntry(
-            revision,
-            s.candidateHash,
-            RolloutPhase.RolledBack,
-            "withdrawn: " + reason,
-            state.now().toString()));
-    clearCandidate(s);
-    s.updatedPods = 0;
-    s.message =
+    state.withdrawCandidate(reason);
+    state.message(
         "withdrew revision "
             + revision
             + ": "
             + reason
             + "; its pods return to stable revision "
             + s.stableRevision
-            + " and its content is not quarantined";
+            + " and its content is not quarantined");
     state.warning("Withdrawn", s.message);
-    return Step.rest(RolloutPhase.RolledBack, LOOK_AGAIN);
+    return Step.rest(RolloutPhase.RolledBack, Requeue.NOW);
   }
 
   /** Records the candidate as stable: what promotion (or a first revision) ends with. */
   public static Step succeeded(RolloutState state, String message) {
-    GuardedRolloutStatus s = state.status();
-    s.stableRevision = s.candidateRevision;
-    s.stableHash = s.candidateHash;
-    StatusBuilder.addHistory(
-        s,
-        new RolloutHistoryEntry(
-            s.candidateRevision,
-            s.candidateHash,
-            RolloutPhase.Succeeded,
-            message,
-            state.now().toString()));
-    s.consecutiveFailures = null;
-    s.circuitOpenGeneration = null;
-    clearCandidate(s);
-    s.message = message;
+    state.promoteCandidate(message);
     state.normal("Promoted", message);
     state.services().metrics().promoted();
-    return Step.rest(RolloutPhase.Succeeded, LOOK_AGAIN);
-  }
-
-  static void clearCandidate(GuardedRolloutStatus s) {
-    s.candidateRevision = null;
-    s.candidateHash = null;
-    s.currentStep = null;
-    s.stepStartedAt = null;
-    s.bakeStartedAt = null;
-    s.unhealthyPods = null;
-    Denials.clear(s);
+    return Step.rest(RolloutPhase.Succeeded, Requeue.NOW);
   }
 
   /** The idle phase to show when nothing is in flight: how the last revision ended. */

@@ -8,7 +8,7 @@ final class PausedHandler implements PhaseHandler {
   @Override
   public Step handle(RolloutState state) {
     GuardedRolloutStatus s = state.status();
-    s.message =
+    state.message(
         s.candidateRevision == null
             ? "paused: no new revision is taken"
             : "paused at step "
@@ -18,7 +18,7 @@ final class PausedHandler implements PhaseHandler {
                 + " with "
                 + s.updatedPods
                 + " pods on revision "
-                + s.candidateRevision;
+                + s.candidateRevision);
     if (state.enteredAs() != RolloutPhase.Paused) {
       state.normal("Paused", s.message);
     }

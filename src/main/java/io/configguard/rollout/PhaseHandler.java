@@ -2,6 +2,6 @@ package io.configguard.rollout;
 
 /** The work of one phase: acts through the state's cluster and returns the next {@link Step}. */
 @FunctionalInterface
-public interface PhaseHandler {
+interface PhaseHandler {
   Step handle(RolloutState state);
 }

@@ -5,7 +5,7 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /** The registry: which handler does the work of each phase. */
-public final class PhaseHandlers {
+final class PhaseHandlers {
   private PhaseHandlers() {}
 
   public static Map<RolloutPhase, PhaseHandler> all() {

@@ -33,7 +33,7 @@ import java.util.function.Function;
  * shut down with the operator ({@link #close}). Nothing sleeps: the reconcile waits for the next
  * move to complete.
  */
-public final class PodBatch implements AutoCloseable {
+final class PodBatch implements AutoCloseable {
   /** {@code configguard.operator.pod-moves.parallelism}: patches in flight at most. */
   public static final String PARALLELISM = "configguard.operator.pod-moves.parallelism";
 

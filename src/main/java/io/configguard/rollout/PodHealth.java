@@ -11,19 +11,19 @@ import java.util.Map;
  * container restart counts, and pass the optional HTTP check. The baseline is what the move patch
  * recorded in the pod's annotations, so it survives an operator restart.
  */
-public final class PodHealth {
+final class PodHealth {
   private PodHealth() {}
 
   /** The gate's answer for one pod. */
-  public sealed interface Verdict {
+  public sealed interface Readiness {
     /** Passing. */
-    record Healthy() implements Verdict {}
+    record Healthy() implements Readiness {}
 
     /** Not yet serving the candidate (revisionHeader): its bake has not started. */
-    record Loading(String detail) implements Verdict {}
+    record Loading(String detail) implements Readiness {}
 
     /** Failing; counts against maxUnhealthyPods. */
-    record Unhealthy(String reason) implements Verdict {}
+    record Unhealthy(String reason) implements Readiness {}
   }
 
   /** The answer of the HTTP check, when one is configured. */
@@ -39,31 +39,31 @@ public final class PodHealth {
    * @param probe the HTTP check's answer, or null when no check is configured
    * @param revisionHeader the header that must carry {@code candidate}, or null
    */
-  public static Verdict check(Pod pod, long candidate, ProbeResult probe, String revisionHeader) {
+  public static Readiness check(Pod pod, long candidate, ProbeResult probe, String revisionHeader) {
     String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
     if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
-      return new Verdict.Unhealthy("pod phase " + phase);
+      return new Readiness.Unhealthy("pod phase " + phase);
     }
     Map<String, String> annotations = annotations(pod);
     int baseline = parseInt(annotations.get(RolloutKeys.RESTARTS_AT_MOVE));
     int restarts = restarts(pod);
     if (restarts > baseline) {
-      return new Verdict.Unhealthy("restarts " + baseline + "→" + restarts);
+      return new Readiness.Unhealthy("restarts " + baseline + "→" + restarts);
     }
     boolean wasReady = !"false".equals(annotations.get(RolloutKeys.READY_AT_MOVE));
     if (wasReady && !isReady(pod)) {
-      return new Verdict.Unhealthy("not Ready");
+      return new Readiness.Unhealthy("not Ready");
     }
     if (probe instanceof ProbeResult.Failed failed) {
-      return new Verdict.Unhealthy(failed.reason());
+      return new Readiness.Unhealthy(failed.reason());
     }
     if (probe instanceof ProbeResult.Ok ok && revisionHeader != null) {
       if (!Long.toString(candidate).equals(ok.revision())) {
-        return new Verdict.Loading(
+        return new Readiness.Loading(
             revisionHeader + ": " + (ok.revision() == null ? "missing" : ok.revision()));
       }
     }
-    return new Verdict.Healthy();
+    return new Readiness.Healthy();
   }
 
   public static boolean isReady(Pod pod) {

@@ -11,7 +11,7 @@ import java.util.Optional;
  * which decides again from fresh state. A patch that something denied (an admission controller, a
  * 403 or 400 with a reason) is not a stale view: it is not retried here, and the caller backs off.
  */
-public final class PodMover {
+final class PodMover {
   private PodMover() {}
 
   /** The outcome of one move. */

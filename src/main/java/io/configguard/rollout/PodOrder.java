@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * The order in which pods move to a candidate: deterministic, Ready pods first, and round-robin
  * across nodes so that the first batches land on as many different nodes as possible.
  */
-public final class PodOrder {
+final class PodOrder {
   private PodOrder() {}
 
   public static List<Pod> order(List<Pod> pods) {

@@ -15,7 +15,7 @@ import java.util.Objects;
  * resourceVersion precondition works on both, and {@link Expectation} narrows a retry to the
  * annotations that matter.
  */
-public final class PodPatch {
+final class PodPatch {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private PodPatch() {}

@@ -19,7 +19,7 @@ import java.util.Optional;
  * write were an UPDATE from the stable content (a CREATE for the first revision). Growth rules thus
  * compare the candidate with what the pods run now.
  */
-public final class Preflight {
+final class Preflight {
   private Preflight() {}
 
   public static Target target(

@@ -38,13 +38,10 @@ import java.util.stream.LongStream;
  * and a re-created rollout never ships a first revision to every pod at once over pods that serve
  * one.
  */
-public final class Release {
+final class Release {
   private static final TypeReference<List<FailedRevision>> FAILED_LIST = new TypeReference<>() {};
 
   private Release() {}
-
-  /** How long a deletion waits to look again while it is held (an Event each time). */
-  static final Duration HELD = Duration.ofMinutes(1);
 
   /**
    * One deletion pass: empty once nothing is left to do and the finalizer may go, else when to look
@@ -58,7 +55,7 @@ public final class Release {
             && s.stableHash != null
             && Tracks.holds(state, Track.STABLE, s.stableRevision, s.stableHash);
     if (stableHeld && !returnPods(state, s.stableRevision)) {
-      return Optional.of(Rollback.RETRY);
+      return Optional.of(Requeue.RETRY);
     }
     if (!stableHeld && s.candidateRevision != null && anyPodOn(state, s.candidateRevision)) {
       // Its pods cannot go back, and deleting -candidate would empty their volume: fail closed.
@@ -71,7 +68,7 @@ public final class Release {
               + Tracks.finding(state, Track.STABLE)
               + "); put its content back into the source, or release the tracks by hand";
       state.warning("DeletionHeld", held);
-      return Optional.of(HELD);
+      return Optional.of(Requeue.DELETION_HELD);
     }
     try {
       Optional<ConfigMap> candidate = state.track(Track.CANDIDATE);
@@ -91,7 +88,7 @@ public final class Release {
                 + " adopts it again");
       }
     } catch (Cluster.Refused refused) {
-      return Optional.of(Rollback.RETRY);
+      return Optional.of(Requeue.RETRY);
     }
     return Optional.empty();
   }
@@ -193,10 +190,10 @@ public final class Release {
     if (revision.isEmpty()
         || hash.isEmpty()
         || !DerivedConfigMaps.holds(found, revision.getAsLong(), hash.get())) {
-      s.message =
+      state.message(
           Track.STABLE.nameFor(state.name())
               + " was released by a deleted GuardedRollout but its content no longer matches its"
-              + " hash: not adopted, and no revision is shipped until it is restored or deleted";
+              + " hash: not adopted, and no revision is shipped until it is restored or deleted");
       return Adoption.REFUSED;
     }
     if (released) {
@@ -211,7 +208,8 @@ public final class Release {
       try {
         state.cluster().update(adopted);
       } catch (Cluster.Refused refused) {
-        s.message = "adopting " + Track.STABLE.nameFor(state.name()) + ": " + refused.getMessage();
+        state.message(
+            "adopting " + Track.STABLE.nameFor(state.name()) + ": " + refused.getMessage());
         return Adoption.REFUSED;
       }
     }
@@ -225,34 +223,30 @@ public final class Release {
     } catch (NumberFormatException e) {
       // the revision it holds is the floor
     }
-    s.stableRevision = revision.getAsLong();
-    s.stableHash = hash.get();
-    s.latestRevision = latest;
     String time = state.now().toString();
-    for (FailedRevision f : recordedFailures(annotations)) {
-      if (f.hash != null
-          && (s.failedRevisions == null
-              || s.failedRevisions.stream().noneMatch(x -> f.hash.equals(x.hash)))) {
-        StatusBuilder.addFailed(
-            s,
-            new FailedRevision(
-                f.revision,
-                f.hash,
-                "failed before this GuardedRollout was re-created (recorded on "
-                    + Track.STABLE.nameFor(state.name())
-                    + ")",
-                time));
-      }
-    }
-    s.message =
+    state.adoptStable(
+        revision.getAsLong(),
+        hash.get(),
+        latest,
+        recordedFailures(annotations).stream()
+            .map(
+                f ->
+                    new FailedRevision(
+                        f.revision,
+                        f.hash,
+                        "failed before this GuardedRollout was re-created (recorded on "
+                            + Track.STABLE.nameFor(state.name())
+                            + ")",
+                        time))
+            .toList());
+    state.message(
         "adopted "
             + Track.STABLE.nameFor(state.name())
             + ": revision "
             + s.stableRevision
             + " is stable; numbering goes on above "
-            + latest;
-    StatusBuilder.addHistory(
-        s,
+            + latest);
+    state.addHistory(
         new RolloutHistoryEntry(
             s.stableRevision, s.stableHash, RolloutPhase.Succeeded, s.message, time));
     state.normal("Adopted", s.message);

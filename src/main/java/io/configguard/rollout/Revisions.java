@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /** Hands out revision numbers: each is higher than any number seen in status or either track. */
-public final class Revisions {
+final class Revisions {
   private Revisions() {}
 
   /**

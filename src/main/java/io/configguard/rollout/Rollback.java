@@ -2,7 +2,6 @@ package io.configguard.rollout;
 
 import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.RolloutPhase;
-import java.time.Duration;
 
 /**
  * Rolls the candidate back: records the revision as failed and ends it, and leaves the pods to
@@ -15,9 +14,7 @@ import java.time.Duration;
  * status said RolledBack, would find no unhealthy candidate pod and move that pod to the failed
  * revision again.
  */
-public final class Rollback {
-  static final Duration RETRY = Duration.ofSeconds(2);
-
+final class Rollback {
   private Rollback() {}
 
   public static Step run(RolloutState state, String reason, RolloutPhase outcome) {
@@ -25,8 +22,8 @@ public final class Rollback {
     long candidate = s.candidateRevision;
     long toReturn = state.claimedPods().stream().filter(p -> state.isOn(p, candidate)).count();
     Outcomes.failed(state, reason, outcome);
-    s.updatedPods = 0;
-    s.message =
+    state.updatedPods(0);
+    state.message(
         (outcome == RolloutPhase.Aborted ? "aborted" : "rolled back")
             + " revision "
             + candidate
@@ -35,9 +32,9 @@ public final class Rollback {
             + "; returning "
             + toReturn
             + " pods to stable revision "
-            + s.stableRevision;
+            + s.stableRevision);
     state.warning(outcome == RolloutPhase.Aborted ? "Aborted" : "RolledBack", s.message);
     state.services().metrics().rolledBack(outcome);
-    return Step.rest(outcome, Outcomes.LOOK_AGAIN);
+    return Step.rest(outcome, Requeue.NOW);
   }
 }

@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * configguard_rollout_pods_moved_total}, {@code configguard_rollout_rollbacks_total{outcome}} and
  * {@code configguard_rollout_promotions_total}.
  */
-public final class RolloutMetrics {
+final class RolloutMetrics {
   private final MeterRegistry registry;
   private final Counter podsMoved;
   private final Counter promotions;

@@ -11,5 +11,5 @@ import java.time.Clock;
  * @param clock time source (bake clocks)
  * @param moves moves pods with bounded parallelism (the operator's threads)
  */
-public record RolloutServices(
+record RolloutServices(
     PolicySource policies, HttpProbe probe, RolloutMetrics metrics, Clock clock, PodBatch moves) {}

@@ -8,7 +8,7 @@ import java.time.Duration;
  * the same reconcile) or to stop and look again after {@code requeue} (null: only when something
  * changes).
  */
-public record Step(RolloutPhase phase, Duration requeue, boolean now) {
+record Step(RolloutPhase phase, Duration requeue, boolean now) {
   /** Hand over to {@code phase}'s handler right away. */
   public static Step go(RolloutPhase phase) {
     return new Step(phase, Duration.ZERO, true);

@@ -13,7 +13,7 @@ import java.util.Optional;
  * already there, writes only ConfigMaps this rollout owns, and replaces only the exact version it
  * read (resourceVersion), so a stale operator cannot put an older revision over a newer one.
  */
-public final class Tracks {
+final class Tracks {
   private Tracks() {}
 
   /** Makes {@code track} hold {@code revision}; a no-op when it already does. */

@@ -7,7 +7,6 @@ import io.configguard.policy.Verdict;
 import io.configguard.policy.Violation;
 import io.configguard.rollout.DerivedConfigMaps.Track;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,8 +19,6 @@ import java.util.stream.Collectors;
  * and staged, and its first pods move on the next pass, once the status says so.
  */
 final class ValidatingHandler implements PhaseHandler {
-  static final Duration RETRY = Duration.ofSeconds(5);
-
   @Override
   public Step handle(RolloutState state) {
     GuardedRolloutStatus s = state.status();
@@ -34,7 +31,7 @@ final class ValidatingHandler implements PhaseHandler {
     if (source.isEmpty() || !ConfigContent.of(source.get()).hash().equals(hash)) {
       // The source moved on before pre-flight ran (an operator restart in between): this number
       // is spent, and the new content gets the next one.
-      Outcomes.clearCandidate(s);
+      state.clearCandidate();
       return Step.go(Outcomes.idlePhase(s));
     }
     ConfigContent content = ConfigContent.of(source.get());
@@ -49,7 +46,7 @@ final class ValidatingHandler implements PhaseHandler {
         && !Tracks.holds(state, Track.STABLE, s.stableRevision, s.stableHash)) {
       // Pre-flight compares with what the pods run; with that unknown it fails closed, and the
       // revision is not blamed for it.
-      s.message =
+      state.message(
           "revision "
               + revision
               + " waits: pre-flight compares with stable revision "
@@ -57,8 +54,8 @@ final class ValidatingHandler implements PhaseHandler {
               + " ("
               + s.stableHash
               + "), but "
-              + Tracks.finding(state, Track.STABLE);
-      return Step.rest(RolloutPhase.Validating, RETRY);
+              + Tracks.finding(state, Track.STABLE));
+      return Step.rest(RolloutPhase.Validating, Requeue.VALIDATION_RETRY);
     }
     if (s.stableRevision == null) {
       Optional<String> serving = podServingARevision(state);
@@ -72,7 +69,7 @@ final class ValidatingHandler implements PhaseHandler {
                 + Track.STABLE.nameFor(state.name())
                 + " or remove the pods' configguard.io/revision annotations";
         if (!held.equals(s.message)) {
-          s.message = held;
+          state.message(held);
           state.warning("FirstRevisionHeld", held);
         }
         return Step.rest(RolloutPhase.Validating, null);
@@ -102,21 +99,19 @@ final class ValidatingHandler implements PhaseHandler {
       if (refused.why() == Cluster.Refused.Why.DENIED) {
         return fail(state, "writing the candidate was denied: " + refused.getMessage());
       }
-      s.message = "revision " + revision + ": " + refused.getMessage();
-      return Step.rest(RolloutPhase.Validating, RETRY);
+      state.message("revision " + revision + ": " + refused.getMessage());
+      return Step.rest(RolloutPhase.Validating, Requeue.VALIDATION_RETRY);
     }
-    s.currentStep = 1;
-    s.totalSteps = state.steps().size();
-    s.updatedPods = 0;
-    s.message =
+    state.stageCandidate();
+    state.message(
         "revision "
             + revision
             + " passed pre-flight and is staged in "
-            + Track.CANDIDATE.nameFor(state.name());
+            + Track.CANDIDATE.nameFor(state.name()));
     state.normal("Staged", s.message);
     // The status records the staged revision before any pod points at it: an operator restarted
     // in between would find pods on a number the status does not know and point them back.
-    return Step.rest(RolloutPhase.Progressing, Duration.ZERO);
+    return Step.rest(RolloutPhase.Progressing, Requeue.NOW);
   }
 
   /**
@@ -147,9 +142,9 @@ final class ValidatingHandler implements PhaseHandler {
     GuardedRolloutStatus s = state.status();
     long revision = s.candidateRevision;
     Outcomes.failed(state, reason, RolloutPhase.Failed);
-    s.message = "revision " + revision + " failed, no pod touched: " + reason;
+    state.message("revision " + revision + " failed, no pod touched: " + reason);
     state.warning("PreflightFailed", s.message);
-    return Step.rest(RolloutPhase.Failed, Outcomes.LOOK_AGAIN);
+    return Step.rest(RolloutPhase.Failed, Requeue.NOW);
   }
 
   private static String lines(List<Violation> violations) {

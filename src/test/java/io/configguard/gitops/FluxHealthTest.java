@@ -6,7 +6,7 @@ import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.PolicyStatus;
 import io.configguard.api.RolloutPhase;
 import io.configguard.lifecycle.PolicyStatuses;
-import io.configguard.rollout.StatusBuilder;
+import io.configguard.rollout.StatusWriter;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * What Flux's health check concludes from our statuses, computed with kstatus' rules: a stale
  * observedGeneration or Reconciling=True is InProgress, Stalled=True is Failed, Ready=True is
- * Current. The conditions themselves are asserted per phase in StatusBuilderTest and
+ * Current. The conditions themselves are asserted per phase in StatusWriterTest and
  * PolicyStatusesTest; this is the reading a Kustomization's healthChecks apply to them.
  */
 class FluxHealthTest {
@@ -60,7 +60,7 @@ class FluxHealthTest {
     s.phase = phase;
     s.circuitOpenGeneration = circuit ? 4L : null;
     s.message = "step 2/4: 3 pods unhealthy";
-    StatusBuilder.finish(s, 4, NOW);
+    StatusWriter.finish(s, 4, NOW);
     assertThat(kstatus(4, s.observedGeneration, s.conditions)).isEqualTo(flux);
     // a spec the operator has not seen yet is never Current, whatever the old conditions say
     assertThat(kstatus(5, s.observedGeneration, s.conditions)).isEqualTo("InProgress");

@@ -236,7 +236,7 @@ class PhaseHandlersTest {
 
       Step step = run(RolloutPhase.Validating);
 
-      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Validating, ValidatingHandler.RETRY));
+      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Validating, Requeue.VALIDATION_RETRY));
       assertThat(status.message)
           .isEqualTo(
               "revision 5 waits: pre-flight compares with stable revision 4 ("
@@ -282,7 +282,7 @@ class PhaseHandlersTest {
       stable(4, 10);
       status.candidateRevision = 5L;
       Step step = run(RolloutPhase.Validating);
-      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Failed, Outcomes.LOOK_AGAIN));
+      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Failed, Requeue.NOW));
       assertThat(status.failedRevisions)
           .singleElement()
           .satisfies(
@@ -460,7 +460,7 @@ class PhaseHandlersTest {
       cluster.maps.remove("bot-features-stable");
       GuardedRolloutReconciler reconciler = new GuardedRolloutReconciler(state().services());
 
-      assertThat(reconciler.cleanup(rollout, cluster)).contains(Release.HELD);
+      assertThat(reconciler.cleanup(rollout, cluster)).contains(Requeue.DELETION_HELD);
       rollout.setStatus(status);
       reconciler.reconcile(rollout, cluster);
 
@@ -476,7 +476,7 @@ class PhaseHandlersTest {
     void withNoTrackHoldingStableItWaitsRatherThanEmptyTheCandidatePodsVolume() {
       cluster.maps.remove("bot-features-stable");
 
-      assertThat(Release.run(state())).contains(Release.HELD);
+      assertThat(Release.run(state())).contains(Requeue.DELETION_HELD);
 
       assertThat(cluster.maps).containsKey("bot-features-candidate");
       assertThat(cluster.revisionOf("p-a1")).isEqualTo("5");
@@ -534,7 +534,7 @@ class PhaseHandlersTest {
       status.bakeStartedAt = T0.toString();
       cluster.put(withRestarts(cluster.pod("p-b1"), 1));
       Step step = run(RolloutPhase.Progressing);
-      assertThat(step).isEqualTo(Step.rest(RolloutPhase.RolledBack, Outcomes.LOOK_AGAIN));
+      assertThat(step).isEqualTo(Step.rest(RolloutPhase.RolledBack, Requeue.NOW));
       assertThat(status.failedRevisions)
           .singleElement()
           .satisfies(
@@ -598,7 +598,7 @@ class PhaseHandlersTest {
       status.bakeStartedAt = T0.minusSeconds(61).toString();
       long writesBefore = cluster.podWrites();
       Step step = run(RolloutPhase.Progressing);
-      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Succeeded, Outcomes.LOOK_AGAIN));
+      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Succeeded, Requeue.NOW));
       assertThat(revisionIn(Track.STABLE)).isEqualTo(5);
       assertThat(cluster.maps.get("bot-features-stable").getData().get("features.json"))
           .isEqualTo(features(12));
@@ -636,7 +636,7 @@ class PhaseHandlersTest {
 
       Step step = run(RolloutPhase.Progressing);
 
-      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Progressing, Rollback.RETRY));
+      assertThat(step).isEqualTo(Step.rest(RolloutPhase.Progressing, Requeue.RETRY));
       assertThat(cluster.podWrites()).isZero();
       assertThat(status.failedRevisions).isNullOrEmpty();
       Tracks.verify(state());
@@ -662,7 +662,7 @@ class PhaseHandlersTest {
       probes.put("p-a1", new ProbeResult.Ok("4"));
       Step step = run(RolloutPhase.Progressing);
       assertThat(cluster.revisionOf("p-a1")).isEqualTo("5");
-      assertThat(step.requeue()).isEqualTo(ProgressingHandler.LOAD_POLL);
+      assertThat(step.requeue()).isEqualTo(Requeue.LOAD_POLL);
       assertThat(status.bakeStartedAt).isNull();
       now = T0.plusSeconds(5);
       run(RolloutPhase.Progressing);
@@ -698,7 +698,7 @@ class PhaseHandlersTest {
           };
       Step step = run(RolloutPhase.Progressing);
       assertThat(cluster.revisionOf("p-a1")).isEqualTo("3");
-      assertThat(step.requeue()).isEqualTo(Rollback.RETRY);
+      assertThat(step.requeue()).isEqualTo(Requeue.RETRY);
       assertThat(status.message).contains("p-a1 changed underneath");
       // The refused pod got exactly one patch attempt; the step was filled with the next pod.
       assertThat(cluster.writes.stream().filter(w -> w.equals("patch pod p-a1"))).hasSize(1);

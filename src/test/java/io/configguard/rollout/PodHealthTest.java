@@ -7,7 +7,7 @@ import static io.configguard.rollout.RolloutFixtures.withRestarts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configguard.rollout.PodHealth.ProbeResult;
-import io.configguard.rollout.PodHealth.Verdict;
+import io.configguard.rollout.PodHealth.Readiness;
 import io.fabric8.kubernetes.api.model.Pod;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -52,7 +52,7 @@ class PodHealthTest {
             : probe.equals("fail")
                 ? new ProbeResult.Failed("GET /healthz: 503")
                 : new ProbeResult.Ok(probe.length() > 3 ? probe.substring(3) : null);
-    Verdict v = PodHealth.check(pod, 7, result, probe == null ? null : "X-Config-Revision");
+    Readiness v = PodHealth.check(pod, 7, result, probe == null ? null : "X-Config-Revision");
     assertThat(v.getClass().getSimpleName()).isEqualTo(verdict);
     if (detail != null) {
       assertThat(v.toString()).contains(detail);
@@ -64,6 +64,6 @@ class PodHealthTest {
   void aFinishedPodIsUnhealthy(String phase) {
     Pod pod = pod("p", "n");
     pod.getStatus().setPhase(phase);
-    assertThat(PodHealth.check(pod, 1, null, null)).isInstanceOf(Verdict.Unhealthy.class);
+    assertThat(PodHealth.check(pod, 1, null, null)).isInstanceOf(Readiness.Unhealthy.class);
   }
 }

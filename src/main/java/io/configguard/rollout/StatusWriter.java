@@ -15,19 +15,20 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Derives a rollout's conditions from its phase (Ready, Progressing, Degraded, and kstatus'
- * Reconciling and Stalled), keeps its lists bounded, and tells whether a status changed. A
- * condition keeps its lastTransitionTime unless its status or message changes.
+ * Prepares the status the reconciler writes: a draft copy to edit, its conditions derived from its
+ * phase (Ready, Progressing, Degraded, and kstatus' Reconciling and Stalled), bounded lists and
+ * messages, and whether it changed at all (no write if not). A condition keeps its
+ * lastTransitionTime unless its status or message changes. (Named apart from Fabric8's
+ * StatusBuilder, which builds an API Status.)
  */
-public final class StatusBuilder {
-  public static final int MAX_HISTORY = 10;
-  public static final int MAX_FAILED = 32;
-  public static final int MAX_UNHEALTHY_LISTED = 20;
+public final class StatusWriter {
+  static final int MAX_HISTORY = 10;
+  static final int MAX_FAILED = 32;
   private static final int MAX_MESSAGE = 1024;
   private static final Set<RolloutPhase> WORKING =
       Set.of(RolloutPhase.Pending, RolloutPhase.Validating, RolloutPhase.Progressing);
 
-  private StatusBuilder() {}
+  private StatusWriter() {}
 
   /** Sets observedGeneration and the conditions for the status' phase. */
   public static void finish(GuardedRolloutStatus s, long generation, Instant now) {
@@ -134,7 +135,7 @@ public final class StatusBuilder {
     }
   }
 
-  public static void addHistory(GuardedRolloutStatus s, RolloutHistoryEntry entry) {
+  static void addHistory(GuardedRolloutStatus s, RolloutHistoryEntry entry) {
     if (s.history == null) {
       s.history = new ArrayList<>();
     }
@@ -145,7 +146,7 @@ public final class StatusBuilder {
     }
   }
 
-  public static void addFailed(GuardedRolloutStatus s, FailedRevision failed) {
+  static void addFailed(GuardedRolloutStatus s, FailedRevision failed) {
     if (s.failedRevisions == null) {
       s.failedRevisions = new ArrayList<>();
     }
@@ -157,7 +158,7 @@ public final class StatusBuilder {
   }
 
   /** A deep copy to edit without touching the cached resource. */
-  public static GuardedRolloutStatus copy(GuardedRolloutStatus s) {
+  static GuardedRolloutStatus copy(GuardedRolloutStatus s) {
     if (s == null) {
       return new GuardedRolloutStatus();
     }
@@ -170,7 +171,7 @@ public final class StatusBuilder {
   }
 
   /** Whether two statuses serialize to the same JSON. */
-  public static boolean same(GuardedRolloutStatus a, GuardedRolloutStatus b) {
+  static boolean same(GuardedRolloutStatus a, GuardedRolloutStatus b) {
     return Serialization.jsonMapper()
         .valueToTree(a == null ? new GuardedRolloutStatus() : a)
         .equals(Serialization.jsonMapper().valueToTree(b == null ? new GuardedRolloutStatus() : b));

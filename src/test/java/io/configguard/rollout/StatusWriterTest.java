@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class StatusBuilderTest {
+class StatusWriterTest {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   static final Instant T1 = Instant.parse("2026-01-01T00:05:00Z");
 
@@ -49,7 +49,7 @@ class StatusBuilderTest {
     s.heldFrom = heldFrom;
     s.circuitOpenGeneration = circuit ? 3L : null;
     s.message = "what is going on";
-    StatusBuilder.finish(s, 3, T0);
+    StatusWriter.finish(s, 3, T0);
     assertThat(status(s, "Ready")).isEqualTo(ready);
     assertThat(status(s, "Progressing")).isEqualTo(progressing);
     if (degraded.equals("False")) {
@@ -71,21 +71,21 @@ class StatusBuilderTest {
     s.phase = RolloutPhase.Progressing;
     s.currentStep = 1;
     s.message = "step 1";
-    StatusBuilder.finish(s, 1, T0);
-    GuardedRolloutStatus copy = StatusBuilder.copy(s);
-    StatusBuilder.finish(copy, 1, T1);
-    assertThat(StatusBuilder.same(s, copy)).isTrue();
+    StatusWriter.finish(s, 1, T0);
+    GuardedRolloutStatus copy = StatusWriter.copy(s);
+    StatusWriter.finish(copy, 1, T1);
+    assertThat(StatusWriter.same(s, copy)).isTrue();
 
     copy.message = "step 2";
     copy.currentStep = 2;
-    StatusBuilder.finish(copy, 1, T1);
+    StatusWriter.finish(copy, 1, T1);
     assertThat(condition(copy, "Progressing").getLastTransitionTime()).isEqualTo(T1.toString());
     assertThat(condition(copy, "Progressing").getReason()).isEqualTo("Step2");
     assertThat(condition(copy, "Degraded").getLastTransitionTime()).isEqualTo(T0.toString());
-    assertThat(StatusBuilder.same(s, copy)).isFalse();
+    assertThat(StatusWriter.same(s, copy)).isFalse();
 
     copy.phase = RolloutPhase.Succeeded;
-    StatusBuilder.finish(copy, 1, T1.plusSeconds(60));
+    StatusWriter.finish(copy, 1, T1.plusSeconds(60));
     assertThat(condition(copy, "Ready").getStatus()).isEqualTo("True");
     assertThat(condition(copy, "Ready").getLastTransitionTime())
         .isEqualTo(T1.plusSeconds(60).toString());
@@ -95,17 +95,17 @@ class StatusBuilderTest {
   void listsStayBoundedNewestLast() {
     GuardedRolloutStatus s = new GuardedRolloutStatus();
     for (long i = 1; i <= 50; i++) {
-      StatusBuilder.addHistory(
+      StatusWriter.addHistory(
           s, new RolloutHistoryEntry(i, "h" + i, RolloutPhase.Succeeded, "", ""));
-      StatusBuilder.addFailed(s, new FailedRevision(i, "h" + i, "x".repeat(5000), ""));
+      StatusWriter.addFailed(s, new FailedRevision(i, "h" + i, "x".repeat(5000), ""));
     }
     assertThat(s.history)
-        .hasSize(StatusBuilder.MAX_HISTORY)
+        .hasSize(StatusWriter.MAX_HISTORY)
         .last()
         .extracting(h -> h.revision)
         .isEqualTo(50L);
-    assertThat(s.failedRevisions).hasSize(StatusBuilder.MAX_FAILED);
-    assertThat(s.failedRevisions.get(0).revision).isEqualTo(50L - StatusBuilder.MAX_FAILED + 1);
+    assertThat(s.failedRevisions).hasSize(StatusWriter.MAX_FAILED);
+    assertThat(s.failedRevisions.get(0).revision).isEqualTo(50L - StatusWriter.MAX_FAILED + 1);
     assertThat(s.failedRevisions.get(0).reason).hasSizeLessThanOrEqualTo(1024);
   }
 
