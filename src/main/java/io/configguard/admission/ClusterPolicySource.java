@@ -9,6 +9,7 @@ import io.configguard.policy.CompiledPolicies;
 import io.configguard.policy.PolicyRef;
 import io.configguard.rollout.CachedForms;
 import io.configguard.rollout.NamespaceLabels;
+import io.configguard.rollout.PolicyResources;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -123,7 +124,7 @@ public final class ClusterPolicySource
               for (var informer : policies) {
                 for (CustomResource<PolicySpec, ?> policy : informer.getStore().list()) {
                   requests.add(request(policy));
-                  sources.put(PolicyFiles.refOf(policy), source(policy));
+                  sources.put(PolicyResources.ref(policy), source(policy));
                 }
               }
               index.putListed(requests, sources, ref -> listed(policies, ref));
@@ -186,7 +187,7 @@ public final class ClusterPolicySource
 
     @Override
     public void onDelete(T policy, boolean finalStateUnknown) {
-      index.remove(PolicyFiles.refOf(policy));
+      index.remove(PolicyResources.ref(policy));
     }
 
     private void put(T policy) {
@@ -198,8 +199,8 @@ public final class ClusterPolicySource
   private static CompiledPolicies.Request request(CustomResource<PolicySpec, ?> policy) {
     var meta = policy.getMetadata();
     return new CompiledPolicies.Request(
-        PolicyFiles.refOf(policy),
-        CompiledPolicies.version(meta.getUid(), meta.getGeneration(), meta.getResourceVersion()),
+        PolicyResources.ref(policy),
+        PolicyResources.version(policy),
         policy.getSpec() == null ? new PolicySpec() : policy.getSpec());
   }
 

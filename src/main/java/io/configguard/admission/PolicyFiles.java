@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.configguard.api.ClusterConfigPolicy;
 import io.configguard.api.ConfigFreezeSpec;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.PolicySpec;
@@ -134,12 +133,5 @@ public final class PolicyFiles {
       }
     }
     return path.toString();
-  }
-
-  /** The ref of a policy custom resource as the cluster holds it. */
-  static PolicyRef refOf(io.fabric8.kubernetes.api.model.HasMetadata policy) {
-    return policy instanceof ClusterConfigPolicy
-        ? PolicyRef.cluster(policy.getMetadata().getName())
-        : PolicyRef.namespaced(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
   }
 }

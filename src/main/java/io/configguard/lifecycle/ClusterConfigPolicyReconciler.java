@@ -1,7 +1,7 @@
 package io.configguard.lifecycle;
 
 import io.configguard.api.ClusterConfigPolicy;
-import io.configguard.policy.PolicyRef;
+import io.configguard.rollout.PolicyResources;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -39,7 +39,6 @@ public class ClusterConfigPolicyReconciler implements Reconciler<ClusterConfigPo
   @Override
   public UpdateControl<ClusterConfigPolicy> reconcile(
       ClusterConfigPolicy policy, Context<ClusterConfigPolicy> context) {
-    var ref = PolicyRef.cluster(policy.getMetadata().getName());
-    return lifecycle.reconcile(policy, ref, context);
+    return lifecycle.reconcile(policy, PolicyResources.ref(policy), context);
   }
 }

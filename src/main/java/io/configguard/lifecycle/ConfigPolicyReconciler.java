@@ -1,7 +1,7 @@
 package io.configguard.lifecycle;
 
 import io.configguard.api.ConfigPolicy;
-import io.configguard.policy.PolicyRef;
+import io.configguard.rollout.PolicyResources;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -38,8 +38,6 @@ public class ConfigPolicyReconciler implements Reconciler<ConfigPolicy> {
 
   @Override
   public UpdateControl<ConfigPolicy> reconcile(ConfigPolicy policy, Context<ConfigPolicy> context) {
-    var ref =
-        PolicyRef.namespaced(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
-    return lifecycle.reconcile(policy, ref, context);
+    return lifecycle.reconcile(policy, PolicyResources.ref(policy), context);
   }
 }

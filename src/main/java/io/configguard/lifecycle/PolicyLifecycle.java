@@ -7,6 +7,7 @@ import io.configguard.policy.Limits;
 import io.configguard.policy.PolicyCompiler;
 import io.configguard.policy.PolicyRef;
 import io.configguard.rollout.NamespaceLabels;
+import io.configguard.rollout.PolicyResources;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -129,7 +130,7 @@ public final class PolicyLifecycle implements AutoCloseable {
       P policy, PolicyRef ref, Context<P> context) {
     if (context.isPrimaryResourceDeleted() || context.isPrimaryResourceFinalStateUnknown()) {
       auditor.forget(ref);
-      compiled.forget(ref, versionOf(policy));
+      compiled.forget(ref, PolicyResources.version(policy));
       if (reported.remove(ref) != null) {
         webhook.request();
       }
@@ -138,7 +139,7 @@ public final class PolicyLifecycle implements AutoCloseable {
     Long gen = policy.getMetadata().getGeneration();
     long generation = gen == null ? 0 : gen;
     PolicySpec spec = policy.getSpec();
-    CompiledPolicies.Outcome outcome = compiled.compile(ref, versionOf(policy), spec);
+    CompiledPolicies.Outcome outcome = compiled.compile(ref, PolicyResources.version(policy), spec);
     List<String> errors = outcome.reasons();
     if (outcome.valid()) {
       auditor.track(ref, outcome.policy(), spec, generation);
@@ -170,11 +171,6 @@ public final class PolicyLifecycle implements AutoCloseable {
     PolicyStatuses.nextExpiry(exceptions, now)
         .ifPresent(t -> control.rescheduleAfter(Duration.between(now, t).plusSeconds(1)));
     return control;
-  }
-
-  private static String versionOf(CustomResource<?, ?> policy) {
-    var meta = policy.getMetadata();
-    return CompiledPolicies.version(meta.getUid(), meta.getGeneration(), meta.getResourceVersion());
   }
 
   @Override

@@ -7,7 +7,7 @@ import io.configguard.api.PolicyStatus;
 import io.configguard.lifecycle.WebhookRules.Need;
 import io.configguard.policy.CompiledPolicies;
 import io.configguard.policy.PolicyCompiler;
-import io.configguard.policy.PolicyRef;
+import io.configguard.rollout.PolicyResources;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
@@ -37,24 +37,19 @@ public final class PolicyNeeds implements WebhookSync.NeedSource {
   public List<Need> needs() {
     List<Need> out = new ArrayList<>();
     for (ConfigPolicy p : client.resources(ConfigPolicy.class).inAnyNamespace().list().getItems()) {
-      need(p, PolicyRef.namespaced(p.getMetadata().getNamespace(), p.getMetadata().getName()))
-          .ifPresent(out::add);
+      need(p).ifPresent(out::add);
     }
     for (ClusterConfigPolicy p : client.resources(ClusterConfigPolicy.class).list().getItems()) {
-      need(p, PolicyRef.cluster(p.getMetadata().getName())).ifPresent(out::add);
+      need(p).ifPresent(out::add);
     }
     return out;
   }
 
-  private Optional<Need> need(CustomResource<PolicySpec, PolicyStatus> policy, PolicyRef ref) {
+  private Optional<Need> need(CustomResource<PolicySpec, PolicyStatus> policy) {
     // The spec's generation, not resourceVersion: status writes must not force a recompile.
-    var meta = policy.getMetadata();
     CompiledPolicies.Outcome outcome =
         compiled.compile(
-            ref,
-            CompiledPolicies.version(
-                meta.getUid(), meta.getGeneration(), meta.getResourceVersion()),
-            policy.getSpec());
+            PolicyResources.ref(policy), PolicyResources.version(policy), policy.getSpec());
     return outcome.valid()
         ? Optional.of(Need.of(outcome.policy(), policy.getSpec()))
         : Optional.empty();

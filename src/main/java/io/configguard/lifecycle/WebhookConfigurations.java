@@ -90,28 +90,13 @@ public final class WebhookConfigurations {
             .build();
     // Every field the API server would default is set, so a read-back compares equal.
     ValidatingWebhook webhook =
-        new ValidatingWebhookBuilder()
-            .withName(WEBHOOK_NAME)
-            .withAdmissionReviewVersions("v1")
-            .withSideEffects("None")
-            .withTimeoutSeconds(settings.timeoutSeconds())
-            .withFailurePolicy(settings.failurePolicy())
-            .withMatchPolicy("Equivalent")
-            .withNamespaceSelector(notExcluded)
+        webhook(WEBHOOK_NAME, settings, notExcluded, client)
             .withObjectSelector(new LabelSelector())
-            .withClientConfig(client.build())
             .withRules(rules)
             .withMatchConditions(conditions == null || conditions.isEmpty() ? null : conditions)
             .build();
     ValidatingWebhook tracks =
-        new ValidatingWebhookBuilder()
-            .withName(TRACKS_WEBHOOK_NAME)
-            .withAdmissionReviewVersions("v1")
-            .withSideEffects("None")
-            .withTimeoutSeconds(settings.timeoutSeconds())
-            .withFailurePolicy(settings.failurePolicy())
-            .withMatchPolicy("Equivalent")
-            .withNamespaceSelector(notExcluded)
+        webhook(TRACKS_WEBHOOK_NAME, settings, notExcluded, client)
             .withObjectSelector(
                 new LabelSelectorBuilder()
                     .addNewMatchExpression()
@@ -119,7 +104,6 @@ public final class WebhookConfigurations {
                     .withOperator("Exists")
                     .endMatchExpression()
                     .build())
-            .withClientConfig(client.build())
             .withRules(
                 new RuleWithOperationsBuilder()
                     .withApiGroups("")
@@ -137,6 +121,23 @@ public final class WebhookConfigurations {
         .endMetadata()
         .withWebhooks(webhook, tracks)
         .build();
+  }
+
+  /** What the main webhook and the tracks webhook share. */
+  private static ValidatingWebhookBuilder webhook(
+      String name,
+      WebhookSettings settings,
+      LabelSelector notExcluded,
+      WebhookClientConfigBuilder client) {
+    return new ValidatingWebhookBuilder()
+        .withName(name)
+        .withAdmissionReviewVersions("v1")
+        .withSideEffects("None")
+        .withTimeoutSeconds(settings.timeoutSeconds())
+        .withFailurePolicy(settings.failurePolicy())
+        .withMatchPolicy("Equivalent")
+        .withNamespaceSelector(notExcluded)
+        .withClientConfig(client.build());
   }
 
   /** The main webhook of a configuration (policies, freezes, own kinds), or null. */

@@ -1,5 +1,6 @@
 package io.configguard.policy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Schema;
 import io.configguard.api.ChangeLimit;
 import io.configguard.api.CountLimit;
@@ -14,7 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Stream;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Turns a policy spec (untrusted input) into a {@link Policy}, or every reason it cannot. Each
@@ -70,6 +72,160 @@ public final class PolicyCompiler {
     return new Policy(ref, enforcement, match, rules, limits, parsers, exceptions);
   }
 
+  /**
+   * Every check a rule can carry, in order: validation runs in this order, then the object checks
+   * compile, then the subject checks; that is the order of checks and of reasons. A new field of
+   * {@link Rule} needs its entry here (PolicyCompilerTableTest fails until it has one).
+   */
+  private static final List<CheckEntry<?>> CHECKS =
+      List.of(
+          object("maxTotalBytes", r -> r.maxTotalBytes, (v, f, c) -> new MaxTotalBytes(v, c.key()))
+              .validated(PolicyCompiler::nonNegative),
+          object("maxKeys", r -> r.maxKeys, (v, f, c) -> new MaxKeys(v, c.key()))
+              .validated(PolicyCompiler::nonNegative),
+          eachValue("maxBytes", r -> r.maxBytes, (v, f, c) -> new MaxBytes(v))
+              .validated(PolicyCompiler::nonNegative),
+          eachValue("format", r -> r.format, (v, f, c) -> new FormatCheck()),
+          // Stricter keys for consumers that read them differently: an option of format, so
+          // not a check alone; set when either of its two fields is.
+          eachSubject(
+                  "duplicateKeys",
+                  r -> r.duplicateKeys != null || r.yaml11 != null ? r : null,
+                  PolicyCompiler::consumerKeys)
+              .withOptions("yaml11")
+              .notStandalone(),
+          eachSubject("jsonSchema", r -> r.jsonSchema, parsed(PolicyCompiler::jsonSchema)),
+          eachSubject("maxItems", r -> r.maxItems, parsed(PolicyCompiler::maxItems)),
+          eachSubject("unique", r -> r.unique, parsed(PolicyCompiler::unique)),
+          eachSubject("maxGrowth", r -> r.maxGrowth, (v, f, c) -> change(v, f, c, true)),
+          eachSubject("maxShrink", r -> r.maxShrink, (v, f, c) -> change(v, f, c, false)),
+          object("immutable", r -> r.immutable, PolicyCompiler::immutable),
+          object("cel", r -> r.cel, PolicyCompiler::celCheck)
+              .withOptions("message")
+              .validated(PolicyCompiler::messageNeedsCel));
+
+  /** The table of checks, for tests. */
+  static List<CheckEntry<?>> checks() {
+    return CHECKS;
+  }
+
+  /** Where a check reads, which decides the list it joins and when it compiles. */
+  enum Scope {
+    /** The whole object (and old object); compiles before the subject checks. */
+    OBJECT,
+    /** Each subject; a rule without key or path then reads every ConfigMap value. */
+    VALUES,
+    /** Each subject: ConfigMap values by key, nodes at the path, or the whole object. */
+    SUBJECT
+  }
+
+  /** Static validation of a rule field, run for every rule (the value may be null). */
+  @FunctionalInterface
+  interface Validate<T> {
+    void validate(T value, String field, RuleContext c);
+  }
+
+  /** Compiles a set field into its check, or returns null after adding reasons. */
+  @FunctionalInterface
+  interface Compile<T> {
+    Check compile(T value, String field, RuleContext c);
+  }
+
+  /**
+   * One row of {@link #CHECKS}: the Rule field a check reads and the options only it reads, how to
+   * read it (null when unset), how to validate it and how to compile it.
+   *
+   * @param standalone whether setting it alone gives a rule a check
+   */
+  record CheckEntry<T>(
+      String field,
+      List<String> options,
+      Scope scope,
+      boolean standalone,
+      Function<Rule, T> read,
+      Validate<T> validate,
+      Compile<T> compile) {
+
+    boolean isSet(Rule r) {
+      return read.apply(r) != null;
+    }
+
+    CheckEntry<T> validated(Validate<T> v) {
+      return new CheckEntry<>(field, options, scope, standalone, read, v, compile);
+    }
+
+    CheckEntry<T> withOptions(String... more) {
+      return new CheckEntry<>(field, List.of(more), scope, standalone, read, validate, compile);
+    }
+
+    CheckEntry<T> notStandalone() {
+      return new CheckEntry<>(field, options, scope, false, read, validate, compile);
+    }
+
+    private void validateRule(Rule r, RuleContext c) {
+      validate.validate(read.apply(r), c.field(field), c);
+    }
+
+    private Check compileRule(Rule r, RuleContext c) {
+      T value = read.apply(r);
+      return value == null ? null : compile.compile(value, c.field(field), c);
+    }
+  }
+
+  private static <T> CheckEntry<T> object(String field, Function<Rule, T> read, Compile<T> c) {
+    return entry(field, Scope.OBJECT, read, c);
+  }
+
+  private static <T> CheckEntry<T> eachValue(String field, Function<Rule, T> read, Compile<T> c) {
+    return entry(field, Scope.VALUES, read, c);
+  }
+
+  private static <T> CheckEntry<T> eachSubject(String field, Function<Rule, T> read, Compile<T> c) {
+    return entry(field, Scope.SUBJECT, read, c);
+  }
+
+  private static <T> CheckEntry<T> entry(
+      String field, Scope scope, Function<Rule, T> read, Compile<T> compile) {
+    return new CheckEntry<>(field, List.of(), scope, true, read, (v, f, c) -> {}, compile);
+  }
+
+  /** A check of parsed values: it needs a format when the rule reads ConfigMap values. */
+  private static <T> Compile<T> parsed(Compile<T> compile) {
+    return (v, f, c) -> {
+      c.requireParsed(f);
+      return compile.compile(v, f, c);
+    };
+  }
+
+  /**
+   * What the checks of one rule compile against.
+   *
+   * @param readsValues whether the rule reads ConfigMap values (by key, or all of them)
+   * @param anyFormat whether some rule of the policy sets a format
+   */
+  record RuleContext(
+      Rule rule,
+      String at,
+      Glob key,
+      boolean readsValues,
+      boolean anyFormat,
+      CelSupport cel,
+      List<String> reasons) {
+
+    String field(String name) {
+      return at + "." + name;
+    }
+
+    void requireParsed(String field) {
+      if (readsValues && rule.format == null && !anyFormat) {
+        reasons.add(
+            field
+                + ": the value must be parsed; set format on this rule or on a rule for the same"
+                + " key");
+      }
+    }
+  }
+
   private CompiledRule rule(Rule r, String at, boolean anyFormat, List<String> reasons) {
     if (r == null) {
       reasons.add(at + ": empty rule");
@@ -93,113 +249,39 @@ public final class PolicyCompiler {
       }
     }
     JsonPath path = r.path == null ? null : path(r.path, at + ".path", reasons);
-    boolean hasCheck =
-        Stream.of(
-                r.maxTotalBytes,
-                r.maxKeys,
-                r.maxBytes,
-                r.format,
-                r.jsonSchema,
-                r.maxItems,
-                r.unique,
-                r.maxGrowth,
-                r.maxShrink,
-                r.immutable,
-                r.cel)
-            .anyMatch(Objects::nonNull);
-    if (!hasCheck) {
+    if (CHECKS.stream().noneMatch(e -> e.standalone() && e.isSet(r))) {
       reasons.add(
           at
-              + ": no check; set at least one of maxTotalBytes, maxKeys, maxBytes, format,"
-              + " jsonSchema, maxItems, unique, maxGrowth, maxShrink, immutable, cel");
-    }
-    nonNegative(r.maxTotalBytes, at + ".maxTotalBytes", reasons);
-    nonNegative(r.maxKeys, at + ".maxKeys", reasons);
-    nonNegative(r.maxBytes, at + ".maxBytes", reasons);
-    if (r.message != null && r.cel == null) {
-      reasons.add(at + ".message: only used with cel");
+              + ": no check; set at least one of "
+              + CHECKS.stream()
+                  .filter(CheckEntry::standalone)
+                  .map(CheckEntry::field)
+                  .collect(Collectors.joining(", ")));
     }
 
-    // A format or per-value size without key or path reads every ConfigMap value.
+    // A per-value check without key or path reads every ConfigMap value.
     Glob valueKeys =
-        key == null && r.key == null && r.path == null && (r.format != null || r.maxBytes != null)
+        key == null
+                && r.key == null
+                && r.path == null
+                && CHECKS.stream().anyMatch(e -> e.scope() == Scope.VALUES && e.isSet(r))
             ? Glob.of("*")
             : key;
     boolean readsValues = r.key != null || valueKeys != null;
-
+    RuleContext c = new RuleContext(r, at, key, readsValues, anyFormat, cel, reasons);
+    for (CheckEntry<?> e : CHECKS) {
+      e.validateRule(r, c);
+    }
     List<Check> objectChecks = new ArrayList<>();
     List<Check> subjectChecks = new ArrayList<>();
-    if (r.maxTotalBytes != null) {
-      objectChecks.add(new MaxTotalBytes(r.maxTotalBytes, key));
-    }
-    if (r.maxKeys != null) {
-      objectChecks.add(new MaxKeys(r.maxKeys, key));
-    }
-    if (r.immutable != null) {
-      Immutable immutable = immutable(r.immutable, at + ".immutable", reasons);
-      if (immutable != null) {
-        objectChecks.add(immutable);
+    for (CheckEntry<?> e : CHECKS) {
+      if (e.scope() == Scope.OBJECT) {
+        addIfCompiled(e.compileRule(r, c), objectChecks);
       }
     }
-    if (r.cel != null) {
-      CelCheck check = cel.compile(r.cel, r.message, at + ".cel", reasons);
-      if (check != null) {
-        objectChecks.add(check);
-      }
-    }
-    if (r.maxBytes != null) {
-      subjectChecks.add(new MaxBytes(r.maxBytes));
-    }
-    if (r.format != null) {
-      subjectChecks.add(new FormatCheck());
-    }
-    ConsumerKeys consumerKeys = consumerKeys(r, at, reasons);
-    if (consumerKeys != null) {
-      subjectChecks.add(consumerKeys);
-    }
-    String needsFormat =
-        readsValues && r.format == null && !anyFormat
-            ? ": the value must be parsed; set format on this rule or on a rule for the same key"
-            : null;
-    if (r.jsonSchema != null) {
-      requireFormat(needsFormat, at + ".jsonSchema", reasons);
-      Schema schema = SchemaSupport.compile(r.jsonSchema, at + ".jsonSchema", reasons);
-      if (schema != null) {
-        subjectChecks.add(new JsonSchemaCheck(schema));
-      }
-    }
-    if (r.maxItems != null) {
-      requireFormat(needsFormat, at + ".maxItems", reasons);
-      MaxItems check = maxItems(r.maxItems, at + ".maxItems", reasons);
-      if (check != null) {
-        subjectChecks.add(check);
-      }
-    }
-    if (r.unique != null) {
-      requireFormat(needsFormat, at + ".unique", reasons);
-      Unique check = unique(r.unique, at + ".unique", reasons);
-      if (check != null) {
-        subjectChecks.add(check);
-      }
-    }
-    if (r.maxGrowth != null) {
-      if (r.maxGrowth.path != null) {
-        requireFormat(needsFormat, at + ".maxGrowth", reasons);
-      }
-      JsonPath p = changePath(r.maxGrowth, at + ".maxGrowth", reasons);
-      Double ratio = ratio(r.maxGrowth, at + ".maxGrowth", true, reasons);
-      if (ratio != null && (r.maxGrowth.path == null || p != null)) {
-        subjectChecks.add(new MaxGrowth(p, ratio));
-      }
-    }
-    if (r.maxShrink != null) {
-      if (r.maxShrink.path != null) {
-        requireFormat(needsFormat, at + ".maxShrink", reasons);
-      }
-      JsonPath p = changePath(r.maxShrink, at + ".maxShrink", reasons);
-      Double ratio = ratio(r.maxShrink, at + ".maxShrink", false, reasons);
-      if (ratio != null && (r.maxShrink.path == null || p != null)) {
-        subjectChecks.add(new MaxShrink(p, ratio));
+    for (CheckEntry<?> e : CHECKS) {
+      if (e.scope() != Scope.OBJECT) {
+        addIfCompiled(e.compileRule(r, c), subjectChecks);
       }
     }
     if (reasons.size() > before) {
@@ -208,68 +290,67 @@ public final class PolicyCompiler {
     return new CompiledRule(r.name, valueKeys, path, r.format, objectChecks, subjectChecks);
   }
 
+  private static void addIfCompiled(Check check, List<Check> checks) {
+    if (check != null) {
+      checks.add(check);
+    }
+  }
+
   /** The opt-in key strictness of a rule for consumers that read keys differently, or null. */
-  private static ConsumerKeys consumerKeys(Rule r, String at, List<String> reasons) {
+  private static ConsumerKeys consumerKeys(Rule r, String field, RuleContext c) {
     boolean folded = r.duplicateKeys == DuplicateKeys.caseInsensitive;
     boolean yaml11 = Boolean.TRUE.equals(r.yaml11);
     if (r.duplicateKeys != null && r.format != Format.json) {
-      reasons.add(at + ".duplicateKeys: only with format: json");
+      c.reasons().add(c.field("duplicateKeys") + ": only with format: json");
     }
     if (r.yaml11 != null && r.format != Format.yaml) {
-      reasons.add(at + ".yaml11: only with format: yaml");
+      c.reasons().add(c.field("yaml11") + ": only with format: yaml");
     }
     return (folded && r.format == Format.json) || (yaml11 && r.format == Format.yaml)
         ? new ConsumerKeys(folded, yaml11)
         : null;
   }
 
-  private static void requireFormat(String needsFormat, String field, List<String> reasons) {
-    if (needsFormat != null) {
-      reasons.add(field + needsFormat);
-    }
+  private static JsonSchemaCheck jsonSchema(JsonNode schema, String field, RuleContext c) {
+    Schema compiled = SchemaSupport.compile(schema, field, c.reasons());
+    return compiled == null ? null : new JsonSchemaCheck(compiled);
   }
 
-  private static JsonPath path(String text, String field, List<String> reasons) {
-    try {
-      return JsonPath.parse(text);
-    } catch (JsonPath.SyntaxError e) {
-      reasons.add(field + ": \"" + text + "\" is not a JSONPath: " + e.getMessage());
-      return null;
-    }
-  }
-
-  private static void nonNegative(Long value, String field, List<String> reasons) {
-    if (value != null && value < 0) {
-      reasons.add(field + ": must be >= 0, got " + value);
-    }
-  }
-
-  private static MaxItems maxItems(CountLimit limit, String at, List<String> reasons) {
+  private static MaxItems maxItems(CountLimit limit, String at, RuleContext c) {
     JsonPath p = null;
     if (limit.path == null) {
-      reasons.add(at + ".path: required");
+      c.reasons().add(at + ".path: required");
     } else {
-      p = path(limit.path, at + ".path", reasons);
+      p = path(limit.path, at + ".path", c.reasons());
     }
     if (limit.max == null) {
-      reasons.add(at + ".max: required");
+      c.reasons().add(at + ".max: required");
     } else {
-      nonNegative(limit.max, at + ".max", reasons);
+      nonNegative(limit.max, at + ".max", c);
     }
     return p == null || limit.max == null || limit.max < 0 ? null : new MaxItems(p, limit.max);
   }
 
-  private static Unique unique(UniqueCheck check, String at, List<String> reasons) {
+  private static Unique unique(UniqueCheck check, String at, RuleContext c) {
     if (check.path == null) {
-      reasons.add(at + ".path: required");
+      c.reasons().add(at + ".path: required");
       return null;
     }
-    JsonPath p = path(check.path, at + ".path", reasons);
+    JsonPath p = path(check.path, at + ".path", c.reasons());
     return p == null ? null : new Unique(p);
   }
 
-  private static JsonPath changePath(ChangeLimit limit, String at, List<String> reasons) {
-    return limit.path == null ? null : path(limit.path, at + ".path", reasons);
+  /** maxGrowth or maxShrink: a ratio, and a path when it bounds a count inside the document. */
+  private static Check change(ChangeLimit limit, String field, RuleContext c, boolean growth) {
+    if (limit.path != null) {
+      c.requireParsed(field);
+    }
+    JsonPath p = limit.path == null ? null : path(limit.path, field + ".path", c.reasons());
+    Double ratio = ratio(limit, field, growth, c.reasons());
+    if (ratio == null || (limit.path != null && p == null)) {
+      return null;
+    }
+    return growth ? new MaxGrowth(p, ratio) : new MaxShrink(p, ratio);
   }
 
   private static Double ratio(ChangeLimit limit, String at, boolean growth, List<String> reasons) {
@@ -293,7 +374,8 @@ public final class PolicyCompiler {
     return ratio;
   }
 
-  private static Immutable immutable(List<String> entries, String at, List<String> reasons) {
+  private static Immutable immutable(List<String> entries, String at, RuleContext c) {
+    List<String> reasons = c.reasons();
     if (entries.isEmpty()) {
       reasons.add(at + ": empty list");
       return null;
@@ -319,5 +401,30 @@ public final class PolicyCompiler {
       }
     }
     return reasons.size() > before ? null : new Immutable(List.copyOf(keys), List.copyOf(paths));
+  }
+
+  private static CelCheck celCheck(String expression, String field, RuleContext c) {
+    return c.cel().compile(expression, c.rule().message, field, c.reasons());
+  }
+
+  private static void messageNeedsCel(String cel, String field, RuleContext c) {
+    if (cel == null && c.rule().message != null) {
+      c.reasons().add(c.field("message") + ": only used with cel");
+    }
+  }
+
+  private static void nonNegative(Long value, String field, RuleContext c) {
+    if (value != null && value < 0) {
+      c.reasons().add(field + ": must be >= 0, got " + value);
+    }
+  }
+
+  private static JsonPath path(String text, String field, List<String> reasons) {
+    try {
+      return JsonPath.parse(text);
+    } catch (JsonPath.SyntaxError e) {
+      reasons.add(field + ": \"" + text + "\" is not a JSONPath: " + e.getMessage());
+      return null;
+    }
   }
 }

@@ -268,22 +268,13 @@ final class ConfigMapVersions extends AbstractEventSource<ConfigMap, GuardedRoll
 
   /** Reads one list page: each item's three strings into {@code into}, skipping all else. */
   private static Page page(JsonParser parser, Map<ResourceID, String> into) throws IOException {
-    String version = null;
-    String continueToken = null;
+    Metadata list = new Metadata();
     expect(parser.nextToken(), JsonToken.START_OBJECT);
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String field = parser.currentName();
       JsonToken value = parser.nextToken();
       if ("metadata".equals(field) && value == JsonToken.START_OBJECT) {
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-          String key = parser.currentName();
-          parser.nextToken();
-          switch (key) {
-            case "resourceVersion" -> version = parser.getValueAsString();
-            case "continue" -> continueToken = parser.getValueAsString();
-            default -> parser.skipChildren();
-          }
-        }
+        list.read(parser);
       } else if ("items".equals(field) && value == JsonToken.START_ARRAY) {
         while (parser.nextToken() == JsonToken.START_OBJECT) {
           Meta meta = object(parser);
@@ -295,7 +286,7 @@ final class ConfigMapVersions extends AbstractEventSource<ConfigMap, GuardedRoll
         parser.skipChildren();
       }
     }
-    return new Page(version, continueToken);
+    return new Page(list.version, list.continueToken);
   }
 
   /** Name, namespace and resourceVersion of an object (or a Status's code). */
@@ -307,31 +298,43 @@ final class ConfigMapVersions extends AbstractEventSource<ConfigMap, GuardedRoll
 
   /** Reads the object the parser is at the start of, keeping its metadata's three strings. */
   private static Meta object(JsonParser parser) throws IOException {
-    String namespace = null;
-    String name = null;
-    String version = null;
+    Metadata meta = new Metadata();
     int code = 0;
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String field = parser.currentName();
       JsonToken value = parser.nextToken();
       if ("metadata".equals(field) && value == JsonToken.START_OBJECT) {
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-          String key = parser.currentName();
-          parser.nextToken();
-          switch (key) {
-            case "name" -> name = parser.getValueAsString();
-            case "namespace" -> namespace = parser.getValueAsString();
-            case "resourceVersion" -> version = parser.getValueAsString();
-            default -> parser.skipChildren();
-          }
-        }
+        meta.read(parser);
       } else if ("code".equals(field) && value == JsonToken.VALUE_NUMBER_INT) {
         code = parser.getIntValue();
       } else {
         parser.skipChildren();
       }
     }
-    return new Meta(namespace, name, version, code);
+    return new Meta(meta.namespace, meta.name, meta.version, code);
+  }
+
+  /** The strings kept from a metadata object, of a list (version, continue) or of an object. */
+  private static final class Metadata {
+    String namespace;
+    String name;
+    String version;
+    String continueToken;
+
+    /** Reads the metadata object the parser is at the start of, skipping all else. */
+    void read(JsonParser parser) throws IOException {
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String key = parser.currentName();
+        parser.nextToken();
+        switch (key) {
+          case "name" -> name = parser.getValueAsString();
+          case "namespace" -> namespace = parser.getValueAsString();
+          case "resourceVersion" -> version = parser.getValueAsString();
+          case "continue" -> continueToken = parser.getValueAsString();
+          default -> parser.skipChildren();
+        }
+      }
+    }
   }
 
   private static void expect(JsonToken actual, JsonToken expected) throws IOException {

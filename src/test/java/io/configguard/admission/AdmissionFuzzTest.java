@@ -9,12 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.configguard.api.PolicySpec;
-import io.configguard.policy.InvalidPolicyException;
+import io.configguard.policy.FuzzPolicies;
 import io.configguard.policy.Limits;
-import io.configguard.policy.Policy;
 import io.configguard.policy.PolicyCompiler;
-import io.configguard.policy.PolicyRef;
-import io.configguard.policy.PolicySet;
 import io.configguard.policy.Target;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -96,8 +93,8 @@ class AdmissionFuzzTest {
       spec =
           switch (Byte.toUnsignedInt(input[0]) % 3) {
             case 0 -> YAML.readTree(text);
-            case 1 -> celSpec(text);
-            default -> schemaSpec(JSON.readTree(text));
+            case 1 -> FuzzPolicies.celSpec(text);
+            default -> FuzzPolicies.schemaSpec(JSON.readTree(text));
           };
     } catch (JsonProcessingException e) {
       return;
@@ -108,26 +105,6 @@ class AdmissionFuzzTest {
       assertThat(errors).isNotEmpty();
       return;
     }
-    Policy policy;
-    try {
-      policy = COMPILER.compile(PolicyRef.cluster("fuzz"), parsed);
-    } catch (InvalidPolicyException e) {
-      assertThat(e.reasons()).isNotEmpty();
-      return;
-    }
-    PolicySet.of(List.of(policy)).evaluate(CONFIG_MAP);
-  }
-
-  private static JsonNode celSpec(String expression) {
-    ObjectNode spec = JSON.createObjectNode();
-    spec.putArray("rules").addObject().put("name", "cel").put("cel", expression);
-    return spec;
-  }
-
-  private static JsonNode schemaSpec(JsonNode schema) {
-    ObjectNode spec = JSON.createObjectNode();
-    ObjectNode rule = spec.putArray("rules").addObject().put("name", "schema");
-    rule.put("key", "config.json").put("format", "json").set("jsonSchema", schema);
-    return spec;
+    FuzzPolicies.compileAndEvaluate(COMPILER, parsed, CONFIG_MAP);
   }
 }

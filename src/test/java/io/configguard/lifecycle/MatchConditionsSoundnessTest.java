@@ -135,7 +135,8 @@ class MatchConditionsSoundnessTest {
     return "names: " + globs + ",";
   }
 
-  private static String word(Random random, String alphabet, int length) {
+  /** A random word of {@code length} characters of {@code alphabet}. */
+  static String word(Random random, String alphabet, int length) {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < length; i++) {
       out.append(alphabet.charAt(random.nextInt(alphabet.length())));

@@ -399,21 +399,13 @@ class WebhookMatchConditionsTest {
     String globAlphabet = "ab.-*?";
     int checked = 0;
     for (int g = 0; g < 150; g++) {
-      StringBuilder glob = new StringBuilder();
-      int length = 1 + random.nextInt(5);
-      for (int i = 0; i < length; i++) {
-        glob.append(globAlphabet.charAt(random.nextInt(globAlphabet.length())));
-      }
-      String test = Cel.glob(WebhookMatchConditions.NAME, glob.toString());
-      assertThat(test).as(glob.toString()).isNotNull();
+      String glob = MatchConditionsSoundnessTest.word(random, globAlphabet, 1 + random.nextInt(5));
+      String test = Cel.glob(WebhookMatchConditions.NAME, glob);
+      assertThat(test).as(glob).isNotNull();
       for (int n = 0; n < 20; n++) {
-        StringBuilder name = new StringBuilder();
-        int nl = 1 + random.nextInt(6);
-        for (int i = 0; i < nl; i++) {
-          name.append(alphabet.charAt(random.nextInt(alphabet.length())));
-        }
-        boolean engine = Glob.of(glob.toString()).matches(name.toString());
-        Request r = Request.of("UPDATE", "ConfigMap", "edge", name.toString());
+        String name = MatchConditionsSoundnessTest.word(random, alphabet, 1 + random.nextInt(6));
+        boolean engine = Glob.of(glob).matches(name);
+        Request r = Request.of("UPDATE", "ConfigMap", "edge", name);
         assertThat(MatchConditionsCel.evaluate(test, r))
             .as("glob %s, name %s (CEL: %s)", glob, name, test)
             .isEqualTo(engine);

@@ -12,7 +12,6 @@ import io.configguard.api.PolicySpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,7 +43,7 @@ class PolicyCostFuzzTest {
     String text = new String(Arrays.copyOfRange(input, 1, input.length), StandardCharsets.UTF_8);
     switch (Byte.toUnsignedInt(input[0]) % 3) {
       case 0 -> regex(text);
-      case 1 -> compileAndEvaluate(celSpec(text));
+      case 1 -> compileAndEvaluate(FuzzPolicies.celSpec(text));
       default -> {
         JsonNode schema;
         try {
@@ -54,7 +53,7 @@ class PolicyCostFuzzTest {
         }
         if (schema != null) {
           SchemaCost.problem(schema, 64);
-          compileAndEvaluate(schemaSpec(schema));
+          compileAndEvaluate(FuzzPolicies.schemaSpec(schema));
         }
       }
     }
@@ -84,27 +83,6 @@ class PolicyCostFuzzTest {
     } catch (JsonProcessingException | IllegalArgumentException e) {
       return;
     }
-    Policy policy;
-    try {
-      policy = COMPILER.compile(PolicyRef.cluster("fuzz"), parsed);
-    } catch (InvalidPolicyException e) {
-      assertThat(e.reasons()).isNotEmpty();
-      return;
-    }
-    // Admitted: it runs within its bounds and answers (never throws, never runs away).
-    assertThat(PolicySet.of(List.of(policy)).evaluate(TARGET)).isNotNull();
-  }
-
-  private static JsonNode celSpec(String expression) {
-    var spec = JSON.createObjectNode();
-    spec.putArray("rules").addObject().put("name", "cel").put("cel", expression);
-    return spec;
-  }
-
-  private static JsonNode schemaSpec(JsonNode schema) {
-    var spec = JSON.createObjectNode();
-    var rule = spec.putArray("rules").addObject().put("name", "schema");
-    rule.put("key", "config.json").put("format", "json").set("jsonSchema", schema);
-    return spec;
+    FuzzPolicies.compileAndEvaluate(COMPILER, parsed, TARGET);
   }
 }

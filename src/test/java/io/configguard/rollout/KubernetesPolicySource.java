@@ -36,25 +36,21 @@ final class KubernetesPolicySource implements PolicySource {
     List<Policy> policies = new ArrayList<>();
     for (ConfigPolicy p :
         client.resources(ConfigPolicy.class).inNamespace(namespace).list().getItems()) {
-      compile(PolicyRef.namespaced(namespace, p.getMetadata().getName()), p, policies);
+      compile(p, policies);
     }
     for (ClusterConfigPolicy p : client.resources(ClusterConfigPolicy.class).list().getItems()) {
-      compile(PolicyRef.cluster(p.getMetadata().getName()), p, policies);
+      compile(p, policies);
     }
     return PolicySet.of(policies);
   }
 
-  private void compile(PolicyRef ref, CustomResource<PolicySpec, ?> policy, List<Policy> into) {
+  private void compile(CustomResource<PolicySpec, ?> policy, List<Policy> into) {
     if (policy.getSpec() == null) {
       return;
     }
-    var meta = policy.getMetadata();
+    PolicyRef ref = PolicyResources.ref(policy);
     CompiledPolicies.Outcome outcome =
-        compiled.compile(
-            ref,
-            CompiledPolicies.version(
-                meta.getUid(), meta.getGeneration(), meta.getResourceVersion()),
-            policy.getSpec());
+        compiled.compile(ref, PolicyResources.version(policy), policy.getSpec());
     if (outcome.valid()) {
       into.add(outcome.policy());
     } else {
