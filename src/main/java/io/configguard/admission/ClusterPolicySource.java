@@ -5,6 +5,7 @@ import io.configguard.api.ConfigFreeze;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.PolicySpec;
+import io.configguard.files.PolicyFiles;
 import io.configguard.policy.CompiledPolicies;
 import io.configguard.policy.PolicyRef;
 import io.configguard.rollout.CachedForms;

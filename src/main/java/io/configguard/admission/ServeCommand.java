@@ -1,6 +1,7 @@
 package io.configguard.admission;
 
 import io.configguard.ConfigguardConfig;
+import io.configguard.files.ManifestFiles;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.quarkus.runtime.Quarkus;

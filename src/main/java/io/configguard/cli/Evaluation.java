@@ -1,10 +1,9 @@
 package io.configguard.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.configguard.admission.ManifestFiles;
-import io.configguard.admission.ManifestFiles.Document;
-import io.configguard.admission.PolicyFiles;
-import io.configguard.admission.Verdicts;
+import io.configguard.files.ManifestFiles;
+import io.configguard.files.ManifestFiles.Document;
+import io.configguard.files.PolicyFiles;
 import io.configguard.policy.InvalidPolicyException;
 import io.configguard.policy.Limits;
 import io.configguard.policy.Policy;
@@ -12,6 +11,7 @@ import io.configguard.policy.PolicyCompiler;
 import io.configguard.policy.PolicySet;
 import io.configguard.policy.Target;
 import io.configguard.policy.Verdict;
+import io.configguard.policy.Verdicts;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.configguard.admission;
+package io.configguard.files;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

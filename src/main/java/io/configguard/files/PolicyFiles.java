@@ -1,4 +1,4 @@
-package io.configguard.admission;
+package io.configguard.files;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -102,12 +102,12 @@ public final class PolicyFiles {
     return freezes;
   }
 
-  static boolean isPolicyKind(String kind) {
+  public static boolean isPolicyKind(String kind) {
     return kind.equals("ConfigPolicy") || kind.equals("ClusterConfigPolicy");
   }
 
   /** Reads a spec; on failure adds a reason naming the field, as the compiler's reasons do. */
-  static PolicySpec spec(JsonNode node, List<String> errors) {
+  public static PolicySpec spec(JsonNode node, List<String> errors) {
     if (!node.isObject()) {
       errors.add("spec: required");
       return null;
@@ -137,7 +137,7 @@ public final class PolicyFiles {
   }
 
   /** The ref of a policy custom resource as the cluster holds it. */
-  static PolicyRef refOf(io.fabric8.kubernetes.api.model.HasMetadata policy) {
+  public static PolicyRef refOf(io.fabric8.kubernetes.api.model.HasMetadata policy) {
     return policy instanceof ClusterConfigPolicy
         ? PolicyRef.cluster(policy.getMetadata().getName())
         : PolicyRef.namespaced(policy.getMetadata().getNamespace(), policy.getMetadata().getName());

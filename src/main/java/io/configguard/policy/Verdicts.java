@@ -1,14 +1,9 @@
-package io.configguard.admission;
+package io.configguard.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.configguard.api.Operation;
-import io.configguard.policy.ObjectKind;
-import io.configguard.policy.PolicySet;
-import io.configguard.policy.Target;
-import io.configguard.policy.Verdict;
-import io.configguard.policy.Violation;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -30,19 +25,6 @@ public final class Verdicts {
   private static final String REDACTED = "<redacted>";
 
   private Verdicts() {}
-
-  /** The target of an admission request. */
-  public static Target target(Review review, Map<String, String> namespaceLabels) {
-    return new Target(
-        review.kind(),
-        review.namespace(),
-        review.name(),
-        Operation.valueOf(review.operation()),
-        review.object(),
-        review.oldObject(),
-        review.request(),
-        namespaceLabels);
-  }
 
   /**
    * The target of a manifest, evaluated as the API server would see it applied: an UPDATE when the

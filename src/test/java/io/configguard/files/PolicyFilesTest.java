@@ -1,4 +1,4 @@
-package io.configguard.admission;
+package io.configguard.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,13 +1,10 @@
-package io.configguard.admission;
+package io.configguard.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.configguard.api.Enforcement;
 import io.configguard.api.Operation;
-import io.configguard.policy.ObjectKind;
-import io.configguard.policy.Target;
-import io.configguard.policy.Violation;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
