@@ -262,7 +262,7 @@ class RealApiServerMatchConditionsIT {
 
   private static byte[] selfSignedPem() throws Exception {
     Path dir = Files.createTempDirectory("configguard-it-tls");
-    io.configguard.admission.SelfSignedCertificate.write(
+    io.configguard.serve.SelfSignedCertificate.write(
         dir.resolve("tls.crt"), dir.resolve("tls.key"));
     return Files.readAllBytes(dir.resolve("tls.crt"));
   }

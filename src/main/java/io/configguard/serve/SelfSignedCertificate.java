@@ -1,4 +1,4 @@
-package io.configguard.admission;
+package io.configguard.serve;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,6 +1,7 @@
-package io.configguard.admission;
+package io.configguard.serve;
 
 import io.configguard.ConfigguardConfig;
+import io.configguard.admission.Webhook;
 import io.configguard.files.ManifestFiles;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;

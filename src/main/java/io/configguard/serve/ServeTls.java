@@ -1,4 +1,4 @@
-package io.configguard.admission;
+package io.configguard.serve;
 
 import io.configguard.ConfigguardConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;

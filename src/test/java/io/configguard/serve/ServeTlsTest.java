@@ -1,4 +1,4 @@
-package io.configguard.admission;
+package io.configguard.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
