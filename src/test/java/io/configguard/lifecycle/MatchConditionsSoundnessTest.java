@@ -14,6 +14,7 @@ import io.configguard.policy.ObjectKind;
 import io.configguard.policy.Policy;
 import io.configguard.policy.PolicyRef;
 import io.configguard.policy.Target;
+import io.configguard.testing.Policies;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

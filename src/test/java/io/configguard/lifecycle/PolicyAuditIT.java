@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.configguard.api.AuditFinding;
 import io.configguard.api.AuditStatus;
 import io.configguard.policy.PolicyRef;
+import io.configguard.testing.MockCluster;
+import io.configguard.testing.Policies;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.configguard.api.ClusterConfigPolicy;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.PolicyStatus;
+import io.configguard.testing.MockCluster;
+import io.configguard.testing.Policies;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;

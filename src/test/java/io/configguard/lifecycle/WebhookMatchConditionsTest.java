@@ -10,6 +10,7 @@ import io.configguard.lifecycle.WebhookMatchConditions.Precision;
 import io.configguard.lifecycle.WebhookRules.Need;
 import io.configguard.policy.Glob;
 import io.configguard.policy.PolicyRef;
+import io.configguard.testing.Policies;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition;
 import java.util.ArrayList;
 import java.util.List;

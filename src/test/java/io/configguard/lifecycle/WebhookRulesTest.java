@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configguard.lifecycle.WebhookRules.Need;
 import io.configguard.policy.PolicyRef;
+import io.configguard.testing.Policies;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
 import java.util.ArrayList;
 import java.util.List;

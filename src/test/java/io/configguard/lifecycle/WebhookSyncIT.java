@@ -10,6 +10,8 @@ import io.configguard.api.ConfigFreezeSpec;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.lifecycle.MatchConditionsCel.Request;
 import io.configguard.lifecycle.WebhookSync.Outcome;
+import io.configguard.testing.MockCluster;
+import io.configguard.testing.Policies;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;

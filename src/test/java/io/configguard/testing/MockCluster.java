@@ -1,4 +1,4 @@
-package io.configguard.lifecycle;
+package io.configguard.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -48,7 +48,7 @@ import java.util.logging.Logger;
  * mock alone returns everything), {@code GET /apis} lists the groups of the CRDs created, and every
  * request is recorded so tests can count list calls and writes. Faults can be injected.
  */
-final class MockCluster implements AutoCloseable {
+public final class MockCluster implements AutoCloseable {
   // Kept strongly: the mock logs every request at INFO, which slows seeding 10,000 objects.
   private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
 
@@ -56,11 +56,11 @@ final class MockCluster implements AutoCloseable {
     MOCK_LOG.setLevel(Level.WARNING);
   }
 
-  final KubernetesMockServer server;
-  final KubernetesClient client;
+  public final KubernetesMockServer server;
+  public final KubernetesClient client;
   private final ApiServer api = new ApiServer();
 
-  MockCluster() {
+  public MockCluster() {
     server =
         new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), api, false);
     server.init();
@@ -68,13 +68,13 @@ final class MockCluster implements AutoCloseable {
   }
 
   /** Creates configguard's policy CRDs (from crds/) so status-subresource semantics apply. */
-  MockCluster withPolicyCrds() {
+  public MockCluster withPolicyCrds() {
     crd(Path.of("crds/configpolicies.configguard.io-v1.yml"));
     crd(Path.of("crds/clusterconfigpolicies.configguard.io-v1.yml"));
     return this;
   }
 
-  MockCluster crd(Path file) {
+  public MockCluster crd(Path file) {
     try (InputStream in = Files.newInputStream(file)) {
       client.apiextensions().v1().customResourceDefinitions().load(in).create();
     } catch (IOException e) {
@@ -88,7 +88,7 @@ final class MockCluster implements AutoCloseable {
    * resourceVersion, creationTimestamp), without HTTP and without the handler's scan of every
    * stored object for a duplicate, which makes 10,000 creates quadratic.
    */
-  void seed(String collectionPath, HasMetadata object) {
+  public void seed(String collectionPath, HasMetadata object) {
     GenericKubernetesResource resource =
         Serialization.unmarshal(Serialization.asJson(object), GenericKubernetesResource.class);
     resource.getMetadata().setUid(UUID.randomUUID().toString());
@@ -104,25 +104,25 @@ final class MockCluster implements AutoCloseable {
   }
 
   /** Requests seen so far, as "METHOD path?query". */
-  List<String> requests() {
+  public List<String> requests() {
     return List.copyOf(api.log);
   }
 
-  long count(Predicate<String> request) {
+  public long count(Predicate<String> request) {
     return api.log.stream().filter(request).count();
   }
 
-  void clearRequests() {
+  public void clearRequests() {
     api.log.clear();
   }
 
   /** The next request matching {@code request} gets {@code code} instead of an answer. */
-  void failNext(Predicate<String> request, int code) {
+  public void failNext(Predicate<String> request, int code) {
     failNext(request, code, "injected");
   }
 
   /** Same, with the Status message a real API server would give. */
-  void failNext(Predicate<String> request, int code, String message) {
+  public void failNext(Predicate<String> request, int code, String message) {
     api.faults.add(new Fault(request, code, message));
   }
 
@@ -130,7 +130,7 @@ final class MockCluster implements AutoCloseable {
    * Answers GET /version as a Kubernetes {@code 1.<minor>} would (null: as the plain mock, which
    * has no answer).
    */
-  void kubernetesVersion(Integer minor) {
+  public void kubernetesVersion(Integer minor) {
     api.minor = minor;
   }
 
@@ -138,7 +138,7 @@ final class MockCluster implements AutoCloseable {
    * Makes writes matching {@code request} drop every {@code field} from their body before it is
    * stored, as an API server does with a field it does not know or whose feature gate is off.
    */
-  void dropFields(Predicate<String> request, String field) {
+  public void dropFields(Predicate<String> request, String field) {
     api.drop = request == null ? null : new Drop(request, field);
   }
 

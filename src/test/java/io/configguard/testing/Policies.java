@@ -1,4 +1,4 @@
-package io.configguard.lifecycle;
+package io.configguard.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -13,14 +13,17 @@ import io.configguard.policy.PolicyRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** Policies for lifecycle tests, written as users write them: YAML. */
-final class Policies {
-  static final ObjectMapper YAML = new YAMLMapper();
-  static final PolicyCompiler COMPILER = new PolicyCompiler(Limits.DEFAULT);
+/**
+ * Policies for tests of the policy lifecycle, webhook configuration and audit, written as users
+ * write them: YAML.
+ */
+public final class Policies {
+  public static final ObjectMapper YAML = new YAMLMapper();
+  public static final PolicyCompiler COMPILER = new PolicyCompiler(Limits.DEFAULT);
 
   private Policies() {}
 
-  static PolicySpec spec(String yaml) {
+  public static PolicySpec spec(String yaml) {
     try {
       return YAML.readValue(yaml, PolicySpec.class);
     } catch (IOException e) {
@@ -28,7 +31,7 @@ final class Policies {
     }
   }
 
-  static Policy compile(PolicyRef ref, String specYaml) {
+  public static Policy compile(PolicyRef ref, String specYaml) {
     try {
       return COMPILER.compile(ref, spec(specYaml));
     } catch (InvalidPolicyException e) {
@@ -36,14 +39,14 @@ final class Policies {
     }
   }
 
-  static ClusterConfigPolicy cluster(String name, String specYaml) {
+  public static ClusterConfigPolicy cluster(String name, String specYaml) {
     ClusterConfigPolicy p = new ClusterConfigPolicy();
     p.getMetadata().setName(name);
     p.setSpec(spec(specYaml));
     return p;
   }
 
-  static ConfigPolicy namespaced(String namespace, String name, String specYaml) {
+  public static ConfigPolicy namespaced(String namespace, String name, String specYaml) {
     ConfigPolicy p = new ConfigPolicy();
     p.getMetadata().setNamespace(namespace);
     p.getMetadata().setName(name);
