@@ -1,9 +1,10 @@
-package io.configguard.lifecycle;
+package io.configguard.webhookconfig;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.configguard.discovery.KnownResources;
 import io.configguard.policy.PolicyRef;
 import io.configguard.testing.Policies;
 import io.fabric8.kubernetes.api.model.ConfigMap;

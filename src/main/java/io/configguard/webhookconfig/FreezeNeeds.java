@@ -1,10 +1,10 @@
-package io.configguard.lifecycle;
+package io.configguard.webhookconfig;
 
 import io.configguard.api.ConfigFreeze;
 import io.configguard.api.Operation;
-import io.configguard.lifecycle.WebhookRules.Need;
 import io.configguard.policy.Freeze;
 import io.configguard.policy.InvalidPolicyException;
+import io.configguard.webhookconfig.WebhookRules.Need;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -1,8 +1,10 @@
-package io.configguard.lifecycle;
+package io.configguard.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configguard.api.AuditStatus;
+import io.configguard.discovery.ApiResource;
+import io.configguard.discovery.KnownResources;
 import io.configguard.policy.PolicyRef;
 import io.configguard.testing.MockCluster;
 import io.configguard.testing.Policies;

@@ -1,4 +1,4 @@
-package io.configguard.lifecycle;
+package io.configguard.webhookconfig;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,10 +8,11 @@ import io.configguard.api.ClusterConfigPolicy;
 import io.configguard.api.ConfigFreeze;
 import io.configguard.api.ConfigFreezeSpec;
 import io.configguard.api.ConfigPolicy;
-import io.configguard.lifecycle.MatchConditionsCel.Request;
-import io.configguard.lifecycle.WebhookSync.Outcome;
+import io.configguard.discovery.DiscoveredResources;
 import io.configguard.testing.MockCluster;
 import io.configguard.testing.Policies;
+import io.configguard.webhookconfig.MatchConditionsCel.Request;
+import io.configguard.webhookconfig.WebhookSync.Outcome;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The webhook configuration follows the policies, against the Fabric8 CRUD mock API server. */
-class WebhookSyncIT {
+public class WebhookSyncIT {
   static final String OWN = WebhookRulesTest.OWN;
   static MockCluster cluster;
   static KubernetesClient client;
@@ -86,7 +87,7 @@ class WebhookSyncIT {
   }
 
   /** A CA bundle file: without one nothing is written. */
-  static Path caFile() {
+  public static Path caFile() {
     try {
       Path ca = Files.createTempFile("configguard-ca", ".crt");
       Files.writeString(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");

@@ -1,4 +1,4 @@
-package io.configguard.lifecycle;
+package io.configguard.discovery;
 
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.api.model.APIResourceList;

@@ -1,4 +1,4 @@
-package io.configguard.lifecycle;
+package io.configguard.webhookconfig;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,14 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.configguard.api.ConfigFreeze;
 import io.configguard.api.ConfigFreezeSpec;
 import io.configguard.api.Operation;
-import io.configguard.lifecycle.MatchConditionsCel.Request;
-import io.configguard.lifecycle.WebhookRules.Need;
 import io.configguard.policy.Freeze;
 import io.configguard.policy.ObjectKind;
 import io.configguard.policy.Policy;
 import io.configguard.policy.PolicyRef;
 import io.configguard.policy.Target;
 import io.configguard.testing.Policies;
+import io.configguard.webhookconfig.MatchConditionsCel.Request;
+import io.configguard.webhookconfig.WebhookRules.Need;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

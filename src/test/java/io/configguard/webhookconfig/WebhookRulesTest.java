@@ -1,10 +1,13 @@
-package io.configguard.lifecycle;
+package io.configguard.webhookconfig;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.configguard.lifecycle.WebhookRules.Need;
+import io.configguard.discovery.ApiResource;
+import io.configguard.discovery.ApiResources;
+import io.configguard.discovery.KnownResources;
 import io.configguard.policy.PolicyRef;
 import io.configguard.testing.Policies;
+import io.configguard.webhookconfig.WebhookRules.Need;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +18,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class WebhookRulesTest {
-  static final String OWN =
+public class WebhookRulesTest {
+  public static final String OWN =
       "configguard.io|*|CREATE,UPDATE|clusterconfigpolicies,configfreezes,configpolicies,guardedrollouts";
 
   /** A cluster that serves two Route kinds; discovery answers are made up, as tables are. */
@@ -149,7 +152,7 @@ class WebhookRulesTest {
     assertThat(KnownResources.guessPlural(kind)).isEqualTo(plural);
   }
 
-  static String line(RuleWithOperations r) {
+  public static String line(RuleWithOperations r) {
     return String.join(",", r.getApiGroups())
         + "|"
         + String.join(",", r.getApiVersions())

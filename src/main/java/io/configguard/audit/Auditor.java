@@ -1,4 +1,4 @@
-package io.configguard.lifecycle;
+package io.configguard.audit;
 
 import io.configguard.api.AuditStatus;
 import io.configguard.api.PolicySpec;
@@ -27,7 +27,7 @@ import org.jboss.logging.Logger;
  */
 public final class Auditor implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Auditor.class);
-  static final String GAUGE = "configguard.policy.violations";
+  public static final String GAUGE = "configguard.policy.violations";
 
   private final PolicyAudit audit;
   private final Duration interval;

@@ -1,5 +1,6 @@
-package io.configguard.lifecycle;
+package io.configguard.audit;
 
+import io.configguard.discovery.ApiResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.LabelSelector;

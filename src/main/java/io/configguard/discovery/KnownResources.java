@@ -1,4 +1,4 @@
-package io.configguard.lifecycle;
+package io.configguard.discovery;
 
 import io.configguard.api.ConfigPolicy;
 import java.util.List;
@@ -12,7 +12,7 @@ public final class KnownResources implements ApiResources {
   static final String CONFIGGUARD = ConfigPolicy.GROUP;
 
   /** configguard's own kinds, always sent to the webhook on CREATE and UPDATE. */
-  static final List<ApiResource> OWN =
+  public static final List<ApiResource> OWN =
       List.of(
           new ApiResource(CONFIGGUARD, "v1alpha1", "ConfigPolicy", "configpolicies", true),
           new ApiResource(
@@ -53,7 +53,7 @@ public final class KnownResources implements ApiResources {
    * The plural Kubernetes tooling derives from a kind when nothing else is known, so a rule can be
    * written for a custom resource whose CRD is not installed yet.
    */
-  static String guessPlural(String kind) {
+  public static String guessPlural(String kind) {
     String k = kind.toLowerCase(Locale.ROOT);
     if (k.endsWith("s")
         || k.endsWith("x")

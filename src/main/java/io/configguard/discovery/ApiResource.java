@@ -1,4 +1,4 @@
-package io.configguard.lifecycle;
+package io.configguard.discovery;
 
 /**
  * One listable resource of the API server, as discovery names it.

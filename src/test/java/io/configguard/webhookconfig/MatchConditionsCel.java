@@ -1,4 +1,4 @@
-package io.configguard.lifecycle;
+package io.configguard.webhookconfig;
 
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;

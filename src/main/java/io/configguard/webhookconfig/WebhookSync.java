@@ -1,6 +1,7 @@
-package io.configguard.lifecycle;
+package io.configguard.webhookconfig;
 
-import io.configguard.lifecycle.WebhookRules.Need;
+import io.configguard.discovery.ApiResources;
+import io.configguard.webhookconfig.WebhookRules.Need;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;

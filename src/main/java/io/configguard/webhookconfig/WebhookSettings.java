@@ -1,4 +1,4 @@
-package io.configguard.lifecycle;
+package io.configguard.webhookconfig;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.configguard.lifecycle;
+package io.configguard.webhookconfig;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.LabelSelector;

@@ -1,9 +1,12 @@
-package io.configguard.lifecycle;
+package io.configguard.webhookconfig;
 
 import io.configguard.api.Match;
 import io.configguard.api.Operation;
 import io.configguard.api.PolicySpec;
 import io.configguard.api.Selector;
+import io.configguard.discovery.ApiResource;
+import io.configguard.discovery.ApiResources;
+import io.configguard.discovery.KnownResources;
 import io.configguard.policy.ObjectKind;
 import io.configguard.policy.Policy;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
@@ -63,7 +66,7 @@ public final class WebhookRules {
               policy.ref().namespace(), match, match == null ? null : match.namespaceSelector));
     }
 
-    static Set<Operation> operations(Match match) {
+    public static Set<Operation> operations(Match match) {
       if (match == null || match.operations == null || match.operations.isEmpty()) {
         return DEFAULT_OPERATIONS;
       }

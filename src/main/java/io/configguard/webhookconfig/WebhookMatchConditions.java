@@ -1,12 +1,13 @@
-package io.configguard.lifecycle;
+package io.configguard.webhookconfig;
 
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.Operation;
-import io.configguard.lifecycle.WebhookRules.Need;
-import io.configguard.lifecycle.WebhookRules.Requirement;
-import io.configguard.lifecycle.WebhookRules.Scope;
+import io.configguard.discovery.ApiResources;
 import io.configguard.policy.ObjectKind;
 import io.configguard.rollout.RolloutKeys;
+import io.configguard.webhookconfig.WebhookRules.Need;
+import io.configguard.webhookconfig.WebhookRules.Requirement;
+import io.configguard.webhookconfig.WebhookRules.Scope;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchConditionBuilder;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.configguard.lifecycle;
+package io.configguard.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,12 +8,14 @@ import io.configguard.api.AuditStatus;
 import io.configguard.api.Operation;
 import io.configguard.api.PolicySpec;
 import io.configguard.api.Selector;
-import io.configguard.lifecycle.WebhookRules.Need;
+import io.configguard.discovery.ApiResource;
+import io.configguard.discovery.ApiResources;
 import io.configguard.policy.ObjectKind;
 import io.configguard.policy.Policy;
 import io.configguard.policy.PolicyRef;
 import io.configguard.policy.Target;
 import io.configguard.policy.Violation;
+import io.configguard.webhookconfig.WebhookRules.Need;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;

@@ -1,4 +1,4 @@
-package io.configguard.lifecycle;
+package io.configguard.discovery;
 
 import java.util.List;
 

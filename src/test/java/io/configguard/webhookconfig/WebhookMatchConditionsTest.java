@@ -1,16 +1,16 @@
-package io.configguard.lifecycle;
+package io.configguard.webhookconfig;
 
-import static io.configguard.lifecycle.MatchConditionsCel.Request;
+import static io.configguard.webhookconfig.MatchConditionsCel.Request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configguard.api.ConfigFreeze;
 import io.configguard.api.ConfigFreezeSpec;
-import io.configguard.lifecycle.WebhookMatchConditions.Cel;
-import io.configguard.lifecycle.WebhookMatchConditions.Precision;
-import io.configguard.lifecycle.WebhookRules.Need;
 import io.configguard.policy.Glob;
 import io.configguard.policy.PolicyRef;
 import io.configguard.testing.Policies;
+import io.configguard.webhookconfig.WebhookMatchConditions.Cel;
+import io.configguard.webhookconfig.WebhookMatchConditions.Precision;
+import io.configguard.webhookconfig.WebhookRules.Need;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition;
 import java.util.ArrayList;
 import java.util.List;

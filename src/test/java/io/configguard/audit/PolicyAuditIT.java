@@ -1,9 +1,10 @@
-package io.configguard.lifecycle;
+package io.configguard.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configguard.api.AuditFinding;
 import io.configguard.api.AuditStatus;
+import io.configguard.discovery.DiscoveredResources;
 import io.configguard.policy.PolicyRef;
 import io.configguard.testing.MockCluster;
 import io.configguard.testing.Policies;
@@ -29,9 +30,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The background audit of one policy against existing objects in the mock API server. */
-class PolicyAuditIT {
+public class PolicyAuditIT {
   static final Instant NOW = Instant.parse("2026-11-28T10:00:00Z");
-  static final String BOT_FEATURES =
+  public static final String BOT_FEATURES =
       """
       {match: {names: ['bot-features*']},
        rules: [{name: features-file, key: features.json, format: json,

@@ -1,13 +1,13 @@
-package io.configguard.lifecycle;
+package io.configguard.webhookconfig;
 
 import io.configguard.api.ClusterConfigPolicy;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.PolicySpec;
 import io.configguard.api.PolicyStatus;
-import io.configguard.lifecycle.WebhookRules.Need;
 import io.configguard.policy.CompiledPolicies;
 import io.configguard.policy.PolicyCompiler;
 import io.configguard.policy.PolicyRef;
+import io.configguard.webhookconfig.WebhookRules.Need;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
