@@ -1,9 +1,11 @@
-package io.configguard.policy;
+package io.configguard.policy.path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.configguard.policy.Fixtures;
+import io.configguard.policy.parse.JsonCount;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

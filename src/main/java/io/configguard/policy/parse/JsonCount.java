@@ -1,5 +1,6 @@
-package io.configguard.policy;
+package io.configguard.policy.parse;
 
+import io.configguard.policy.path.JsonPath;
 import java.util.List;
 
 /**
@@ -8,7 +9,7 @@ import java.util.List;
  * old side of maxGrowth/maxShrink, a document that was admitted before and only has to yield a
  * number; the new side is always parsed strictly. Text too broken to follow yields -1.
  */
-final class JsonCount {
+public final class JsonCount {
   private final String s;
   private final int maxDepth;
   private int pos;
@@ -24,7 +25,7 @@ final class JsonCount {
     }
   }
 
-  static long count(String text, JsonPath path, int maxDepth) {
+  public static long count(String text, JsonPath path, int maxDepth) {
     JsonCount scan = new JsonCount(text, maxDepth);
     try {
       long count = scan.value(path.segments(), 0, path.isSingular());

@@ -1,10 +1,12 @@
-package io.configguard.policy;
+package io.configguard.policy.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ContainerNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.configguard.policy.Limits;
+import io.configguard.policy.path.JsonPath;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayDeque;
@@ -89,7 +91,7 @@ public final class StrictYaml {
   }
 
   /** What {@link #count} answers for a document it cannot count without building it. */
-  static final long UNCOUNTED = -2;
+  public static final long UNCOUNTED = -2;
 
   /**
    * {@link JsonPath#count} of the document {@link #parse} would build, from one pass over the
@@ -99,7 +101,7 @@ public final class StrictYaml {
    * budget), so the answer is the same; only the tree is not built: the old side of maxShrink and
    * maxGrowth, where only the number matters.
    */
-  long count(String text, JsonPath path) {
+  public long count(String text, JsonPath path) {
     for (JsonPath.Segment segment : path.segments()) {
       if (segment instanceof JsonPath.Index i && i.index() < 0) {
         return UNCOUNTED;

@@ -1,4 +1,4 @@
-package io.configguard.policy;
+package io.configguard.policy.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

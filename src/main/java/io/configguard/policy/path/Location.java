@@ -1,4 +1,4 @@
-package io.configguard.policy;
+package io.configguard.policy.path;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayDeque;
