@@ -22,7 +22,7 @@ import java.util.Map;
  * Policy files compiled and manifests judged against them as the webhook would: the one code path
  * behind {@code configguard check} and {@code configguard test}.
  */
-final class Evaluation {
+final class FileChecks {
   /**
    * One manifest's outcome.
    *
@@ -48,7 +48,7 @@ final class Evaluation {
     }
   }
 
-  private Evaluation() {}
+  private FileChecks() {}
 
   /** Compiles every policy under {@code paths}; any policy that does not compile is an error. */
   static PolicySet compile(List<Path> paths, String namespace) throws Unusable {
