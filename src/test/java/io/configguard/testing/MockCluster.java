@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 /**
  * The Fabric8 CRUD mock API server, made to behave like a real one where the lifecycle depends on
@@ -50,7 +51,7 @@ import java.util.logging.Logger;
  */
 public final class MockCluster implements AutoCloseable {
   // Kept strongly: the mock logs every request at INFO, which slows seeding 10,000 objects.
-  private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
+  private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver");
 
   static {
     MOCK_LOG.setLevel(Level.WARNING);
@@ -72,6 +73,22 @@ public final class MockCluster implements AutoCloseable {
     crd(Path.of("crds/configpolicies.configguard.io-v1.yml"));
     crd(Path.of("crds/clusterconfigpolicies.configguard.io-v1.yml"));
     return this;
+  }
+
+  /**
+   * Creates every CRD under crds/ (all of configguard's kinds) in a mock server of any kind, so
+   * custom resources get status-subresource semantics.
+   */
+  public static void installCrds(KubernetesClient client) {
+    try (Stream<Path> files = Files.list(Path.of("crds"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
+        try (InputStream in = Files.newInputStream(file)) {
+          client.apiextensions().v1().customResourceDefinitions().load(in).create();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public MockCluster crd(Path file) {
