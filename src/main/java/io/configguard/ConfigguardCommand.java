@@ -1,8 +1,8 @@
 package io.configguard;
 
-import io.configguard.admission.ServeCommand;
 import io.configguard.cli.CheckCommand;
 import io.configguard.cli.TestCommand;
+import io.configguard.serve.ServeCommand;
 import io.quarkus.picocli.runtime.annotations.TopCommand;
 import picocli.CommandLine.Command;
 

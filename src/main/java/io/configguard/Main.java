@@ -1,7 +1,7 @@
 package io.configguard;
 
 import io.configguard.admission.AdmissionWarmup;
-import io.configguard.admission.ServeTls;
+import io.configguard.serve.ServeTls;
 import io.quarkus.picocli.runtime.PicocliRunner;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;

@@ -90,7 +90,7 @@ public final class AdmissionHandler {
     if (track.denied()) {
       return Responses.deny(review, track.denial());
     }
-    Target target = Verdicts.target(review, namespaceLabels.apply(review.namespace()));
+    Target target = review.target(namespaceLabels.apply(review.namespace()));
     Passage freeze = freezes.check(review, target);
     if (freeze.denied()) {
       return Responses.deny(review, freeze.denial());

@@ -114,7 +114,7 @@ public final class AdmissionWarmup {
             Serialization.unmarshal(POLICY, ClusterConfigPolicy.class).getSpec());
     Verdict verdict =
         PolicySet.of(List.of(policy))
-            .evaluate(Verdicts.target(configMap, Map.of("kubernetes.io/metadata.name", NAMESPACE)));
+            .evaluate(configMap.target(Map.of("kubernetes.io/metadata.name", NAMESPACE)));
     if (!verdict.violations().isEmpty()) {
       throw new IllegalStateException("the warm-up policy denied its own ConfigMap: " + verdict);
     }

@@ -10,6 +10,7 @@ import io.configguard.api.ConfigPolicy;
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.GuardedRolloutSpec;
 import io.configguard.api.PolicySpec;
+import io.configguard.files.PolicyFiles;
 import io.configguard.policy.Freeze;
 import io.configguard.policy.InvalidPolicyException;
 import io.configguard.policy.PolicyCompiler;

@@ -5,6 +5,7 @@ import io.configguard.policy.Exemption;
 import io.configguard.policy.PolicySet;
 import io.configguard.policy.Target;
 import io.configguard.policy.Verdict;
+import io.configguard.policy.Verdicts;
 import io.configguard.policy.Violation;
 import io.configguard.rollout.DerivedConfigMaps;
 import io.fabric8.kubernetes.api.model.ObjectMeta;

@@ -2,6 +2,7 @@ package io.configguard.admission;
 
 import io.configguard.api.ConfigFreezeSpec;
 import io.configguard.api.PolicySpec;
+import io.configguard.files.PolicyFiles;
 import io.configguard.policy.CompiledPolicies;
 import io.configguard.policy.CompiledPolicies.Outcome;
 import io.configguard.policy.Freeze;

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.configguard.api.Operation;
 import io.configguard.policy.ObjectKind;
+import io.configguard.policy.Target;
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * The parts of an {@code admission.k8s.io/v1} AdmissionReview request the webhook reads, checked
@@ -44,6 +47,19 @@ public record Review(
       JsonMapper.builder(
               JsonFactory.builder().disable(JsonFactory.Feature.INTERN_FIELD_NAMES).build())
           .build();
+
+  /** The target of this request, for the policies to evaluate. */
+  public Target target(Map<String, String> namespaceLabels) {
+    return new Target(
+        kind,
+        namespace,
+        name,
+        Operation.valueOf(operation),
+        object,
+        oldObject,
+        request,
+        namespaceLabels);
+  }
 
   /** Parses a request body (Jackson's errors for malformed JSON) and checks its shape. */
   public static Review read(byte[] body) throws IOException, BadReviewException {

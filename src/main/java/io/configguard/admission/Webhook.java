@@ -2,6 +2,8 @@ package io.configguard.admission;
 
 import io.configguard.ConfigguardConfig;
 import io.configguard.api.Selector;
+import io.configguard.files.ManifestFiles;
+import io.configguard.files.PolicyFiles;
 import io.configguard.policy.CompiledPolicies;
 import io.configguard.policy.Limits;
 import io.configguard.policy.PolicyCompiler;

@@ -1,6 +1,6 @@
 package io.configguard.cli;
 
-import io.configguard.cli.Evaluation.Checked;
+import io.configguard.cli.FileChecks.Checked;
 import io.configguard.policy.PolicySet;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -82,9 +82,9 @@ public class CheckCommand implements Callable<Integer> {
     PolicySet policySet;
     List<Checked> results;
     try {
-      policySet = Evaluation.compile(policies, namespace);
-      results = Evaluation.run(policySet, paths, old, namespace);
-    } catch (Evaluation.Unusable e) {
+      policySet = FileChecks.compile(policies, namespace);
+      results = FileChecks.run(policySet, paths, old, namespace);
+    } catch (FileChecks.Unusable e) {
       e.messages.forEach(m -> err.println("configguard check: " + m));
       return UNREADABLE;
     }

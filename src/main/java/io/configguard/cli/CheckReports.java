@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.configguard.api.Enforcement;
-import io.configguard.cli.Evaluation.Checked;
+import io.configguard.cli.FileChecks.Checked;
 import io.configguard.policy.Target;
 import io.configguard.policy.Violation;
 import java.io.PrintWriter;

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.configguard.admission.ManifestFiles;
 import io.configguard.api.Enforcement;
-import io.configguard.cli.Evaluation.Checked;
+import io.configguard.cli.FileChecks.Checked;
+import io.configguard.files.ManifestFiles;
 import io.configguard.policy.PolicySet;
 import io.configguard.policy.Verdict;
 import io.configguard.policy.Violation;
@@ -122,7 +122,7 @@ public class TestCommand implements Callable<Integer> {
       report(outcomes, out);
       out.flush();
       return outcomes.stream().allMatch(Outcome::passed) ? PASSED : FAILED;
-    } catch (Evaluation.Unusable e) {
+    } catch (FileChecks.Unusable e) {
       e.messages.forEach(m -> err.println("configguard test: " + m));
       return MALFORMED;
     } catch (RuntimeException e) {
@@ -132,7 +132,7 @@ public class TestCommand implements Callable<Integer> {
     }
   }
 
-  static List<Path> suiteFiles(List<Path> paths) throws Evaluation.Unusable {
+  static List<Path> suiteFiles(List<Path> paths) throws FileChecks.Unusable {
     List<Path> files = new ArrayList<>();
     for (Path path : paths) {
       if (Files.isRegularFile(path)) {
@@ -140,7 +140,7 @@ public class TestCommand implements Callable<Integer> {
         continue;
       }
       if (!Files.isDirectory(path)) {
-        throw new Evaluation.Unusable(path + ": no such file or directory");
+        throw new FileChecks.Unusable(path + ": no such file or directory");
       }
       try (Stream<Path> walk = Files.walk(path)) {
         List<Path> found =
@@ -149,23 +149,23 @@ public class TestCommand implements Callable<Integer> {
                 .sorted()
                 .toList();
         if (found.isEmpty()) {
-          throw new Evaluation.Unusable(path + ": no " + SUITE + " found");
+          throw new FileChecks.Unusable(path + ": no " + SUITE + " found");
         }
         files.addAll(found);
       } catch (IOException e) {
-        throw new Evaluation.Unusable(path + ": " + e.getMessage());
+        throw new FileChecks.Unusable(path + ": " + e.getMessage());
       }
     }
     return files;
   }
 
   /** Reads a suite; any field of the wrong shape is an error naming the field and the file. */
-  static Suite read(Path file) throws Evaluation.Unusable {
+  static Suite read(Path file) throws FileChecks.Unusable {
     List<ManifestFiles.Document> docs;
     try {
       docs = ManifestFiles.read(List.of(file));
     } catch (ManifestFiles.UnreadableException e) {
-      throw new Evaluation.Unusable(e.getMessage());
+      throw new FileChecks.Unusable(e.getMessage());
     }
     if (docs.size() != 1) {
       throw malformed(file, "(file)", "must hold exactly one YAML document");
@@ -224,7 +224,7 @@ public class TestCommand implements Callable<Integer> {
   }
 
   private static void unknownFields(Path file, JsonNode node, Set<String> known, String at)
-      throws Evaluation.Unusable {
+      throws FileChecks.Unusable {
     for (var it = node.fieldNames(); it.hasNext(); ) {
       String field = it.next();
       if (!known.contains(field)) {
@@ -234,7 +234,7 @@ public class TestCommand implements Callable<Integer> {
   }
 
   private static String text(Path file, JsonNode node, String field, String at, String fallback)
-      throws Evaluation.Unusable {
+      throws FileChecks.Unusable {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       if (fallback == null) {
@@ -250,7 +250,7 @@ public class TestCommand implements Callable<Integer> {
 
   private static List<Path> paths(
       Path file, Path dir, JsonNode root, String field, boolean required)
-      throws Evaluation.Unusable {
+      throws FileChecks.Unusable {
     JsonNode value = root.get(field);
     if (value == null || value.isNull()) {
       if (required) {
@@ -275,18 +275,18 @@ public class TestCommand implements Callable<Integer> {
     return out;
   }
 
-  private static Evaluation.Unusable malformed(Path file, String field, String message) {
-    return new Evaluation.Unusable(file + ": " + field + ": " + message);
+  private static FileChecks.Unusable malformed(Path file, String field, String message) {
+    return new FileChecks.Unusable(file + ": " + field + ": " + message);
   }
 
   /** Judges the suite's resources once and holds each expectation against the result. */
-  static List<Outcome> run(Suite suite) throws Evaluation.Unusable {
+  static List<Outcome> run(Suite suite) throws FileChecks.Unusable {
     List<Checked> results;
     try {
-      PolicySet policies = Evaluation.compile(suite.policies(), suite.namespace());
-      results = Evaluation.run(policies, suite.resources(), suite.old(), suite.namespace());
-    } catch (Evaluation.Unusable e) {
-      throw new Evaluation.Unusable(e.messages.stream().map(m -> suite.file() + ": " + m).toList());
+      PolicySet policies = FileChecks.compile(suite.policies(), suite.namespace());
+      results = FileChecks.run(policies, suite.resources(), suite.old(), suite.namespace());
+    } catch (FileChecks.Unusable e) {
+      throw new FileChecks.Unusable(e.messages.stream().map(m -> suite.file() + ": " + m).toList());
     }
     return suite.expect().stream().map(e -> judge(suite, e, results)).toList();
   }

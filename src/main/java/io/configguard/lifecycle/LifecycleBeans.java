@@ -2,6 +2,7 @@ package io.configguard.lifecycle;
 
 import io.configguard.ConfigguardConfig;
 import io.configguard.policy.CompiledPolicies;
+import io.configguard.webhookconfig.WebhookSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;

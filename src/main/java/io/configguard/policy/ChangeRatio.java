@@ -1,5 +1,7 @@
 package io.configguard.policy;
 
+import io.configguard.policy.path.JsonPath;
+import io.configguard.policy.path.Location;
 import java.math.BigDecimal;
 import java.util.Locale;
 

@@ -1,6 +1,8 @@
 package io.configguard.policy;
 
 import io.configguard.api.Format;
+import io.configguard.policy.path.JsonPath;
+import io.configguard.policy.path.Location;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.configguard.policy;
 
+import io.configguard.policy.parse.ParseFailure;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

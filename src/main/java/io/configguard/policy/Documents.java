@@ -2,6 +2,7 @@ package io.configguard.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.configguard.api.Format;
+import io.configguard.policy.parse.ParseFailure;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

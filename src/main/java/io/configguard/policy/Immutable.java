@@ -2,6 +2,7 @@ package io.configguard.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.configguard.api.Operation;
+import io.configguard.policy.path.JsonPath;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;

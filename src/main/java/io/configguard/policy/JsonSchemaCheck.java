@@ -5,6 +5,7 @@ import com.networknt.schema.ExecutionConfig;
 import com.networknt.schema.ExecutionContext;
 import com.networknt.schema.OutputFormat;
 import com.networknt.schema.Schema;
+import io.configguard.policy.path.Location;
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package io.configguard.policy;
 
+import io.configguard.policy.path.JsonPath;
+
 /** The count at a path (array or object size, or the number of nodes a wildcard selects). */
 record MaxItems(JsonPath path, long max) implements Check {
   @Override

@@ -1,6 +1,7 @@
 package io.configguard.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.configguard.policy.path.Location;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;

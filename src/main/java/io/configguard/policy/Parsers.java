@@ -3,6 +3,12 @@ package io.configguard.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.configguard.api.Format;
+import io.configguard.policy.parse.JsonCount;
+import io.configguard.policy.parse.ParseFailure;
+import io.configguard.policy.parse.StrictJson;
+import io.configguard.policy.parse.StrictProperties;
+import io.configguard.policy.parse.StrictYaml;
+import io.configguard.policy.path.JsonPath;
 
 /** The strict parser of every {@link Format}, configured once per {@link Limits}. */
 final class Parsers {

@@ -10,6 +10,7 @@ import io.configguard.api.Format;
 import io.configguard.api.PolicySpec;
 import io.configguard.api.Rule;
 import io.configguard.api.UniqueCheck;
+import io.configguard.policy.path.JsonPath;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

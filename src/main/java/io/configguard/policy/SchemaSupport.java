@@ -13,6 +13,7 @@ import com.networknt.schema.path.NodePath;
 import com.networknt.schema.path.PathType;
 import com.networknt.schema.regex.RegularExpression;
 import com.networknt.schema.regex.RegularExpressionFactory;
+import io.configguard.policy.path.Location;
 import java.util.List;
 
 /**

@@ -3,6 +3,10 @@ package io.configguard.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.configguard.api.Format;
+import io.configguard.policy.parse.ParseFailure;
+import io.configguard.policy.parse.StrictYaml;
+import io.configguard.policy.path.JsonPath;
+import io.configguard.policy.path.Location;
 
 /**
  * What a rule's checks look at: one ConfigMap value (by key), one node of the object selected by

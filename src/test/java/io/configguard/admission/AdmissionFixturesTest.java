@@ -6,6 +6,7 @@ import static io.configguard.admission.AdmissionMetrics.Result.DENIED;
 import static io.configguard.admission.AdmissionMetrics.Result.WARNED;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.configguard.files.PolicyFiles;
 import io.configguard.policy.Limits;
 import io.configguard.policy.PolicyCompiler;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.configguard.api.PolicySpec;
+import io.configguard.files.PolicyFiles;
 import io.configguard.policy.FuzzPolicies;
 import io.configguard.policy.Limits;
 import io.configguard.policy.PolicyCompiler;

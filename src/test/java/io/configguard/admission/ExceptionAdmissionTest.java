@@ -3,6 +3,7 @@ package io.configguard.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.configguard.files.PolicyFiles;
 import io.configguard.policy.Limits;
 import io.configguard.policy.PolicyCompiler;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;

@@ -31,8 +31,7 @@ class FreezeGateTest {
   }
 
   static Passage check(FreezeGate gate, Review review, String namespace) {
-    return gate.check(
-        review, Verdicts.target(review, Map.of("kubernetes.io/metadata.name", namespace)));
+    return gate.check(review, review.target(Map.of("kubernetes.io/metadata.name", namespace)));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.configguard.admission;
 
+import io.configguard.serve.SelfSignedCertificate;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,6 +2,7 @@ package io.configguard.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.configguard.files.PolicyFiles;
 import io.configguard.policy.CompiledPolicies;
 import io.configguard.policy.Limits;
 import io.configguard.policy.PolicyCompiler;

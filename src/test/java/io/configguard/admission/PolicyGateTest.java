@@ -2,6 +2,7 @@ package io.configguard.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.configguard.files.PolicyFiles;
 import io.configguard.policy.Limits;
 import io.configguard.policy.PolicyCompiler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -56,7 +57,7 @@ class PolicyGateTest {
       throws Exception {
     Review review =
         GateReviews.configMap("CREATE", name, "alice", "dev", "{\"a\": \"1\", \"b\": \"2\"}");
-    return gate.judge(review, Verdicts.target(review, Map.of()), counted);
+    return gate.judge(review, review.target(Map.of()), counted);
   }
 
   @Test

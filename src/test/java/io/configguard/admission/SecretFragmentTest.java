@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.configguard.files.ManifestFiles;
+import io.configguard.files.PolicyFiles;
 import io.configguard.policy.Limits;
 import io.configguard.policy.Policy;
 import io.configguard.policy.PolicyCompiler;
@@ -11,6 +13,7 @@ import io.configguard.policy.PolicyRef;
 import io.configguard.policy.PolicySet;
 import io.configguard.policy.Target;
 import io.configguard.policy.Verdict;
+import io.configguard.policy.Verdicts;
 import io.configguard.policy.Violation;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -2,7 +2,7 @@ package io.configguard.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.configguard.lifecycle.WebhookConfigurations;
+import io.configguard.webhookconfig.WebhookConfigurations;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;

@@ -29,7 +29,13 @@ class EngineIsPlainJavaTest {
                                       || l.startsWith("import jakarta")
                                       || l.startsWith("import io.configguard.admission")
                                       || l.startsWith("import io.configguard.cli")
-                                      || l.startsWith("import io.configguard.rollout"))
+                                      || l.startsWith("import io.configguard.rollout")
+                                      || l.startsWith("import io.configguard.files")
+                                      || l.startsWith("import io.configguard.serve")
+                                      || l.startsWith("import io.configguard.lifecycle")
+                                      || l.startsWith("import io.configguard.webhookconfig")
+                                      || l.startsWith("import io.configguard.audit")
+                                      || l.startsWith("import io.configguard.discovery"))
                           .map(l -> f.getFileName() + ": " + l);
                     } catch (IOException e) {
                       throw new IllegalStateException(e);

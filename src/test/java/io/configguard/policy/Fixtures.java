@@ -13,13 +13,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Builds policies and objects for engine tests from YAML, the way users write them. */
-final class Fixtures {
+public final class Fixtures {
   static final ObjectMapper YAML = new YAMLMapper();
   static final PolicyCompiler COMPILER = new PolicyCompiler(Limits.DEFAULT);
 
   private Fixtures() {}
 
-  static JsonNode yaml(String text) {
+  public static JsonNode yaml(String text) {
     try {
       return YAML.readTree(text);
     } catch (IOException e) {

@@ -5,6 +5,11 @@ import static io.configguard.policy.Fixtures.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.configguard.policy.parse.JsonCount;
+import io.configguard.policy.parse.ParseFailure;
+import io.configguard.policy.parse.StrictJson;
+import io.configguard.policy.parse.StrictYaml;
+import io.configguard.policy.path.JsonPath;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,6 +6,7 @@ import io.configguard.api.GuardedRollout;
 import io.configguard.api.RolloutPhase;
 import io.configguard.policy.Limits;
 import io.configguard.policy.PolicyCompiler;
+import io.configguard.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -18,9 +19,6 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,27 +34,15 @@ import java.util.function.UnaryOperator;
  */
 final class OperatorHarness {
   static final Duration TIMEOUT = Duration.ofSeconds(20);
-  // The mock server logs every request at INFO; keep the reference so the level sticks.
-  private static final java.util.logging.Logger MOCK_LOG =
-      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
-  static {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-  }
 
   private OperatorHarness() {}
 
   /**
-   * Creates configguard's CRDs from crds/, so custom resources get status-subresource semantics.
+   * Creates configguard's CRDs from crds/, so custom resources get status-subresource semantics
+   * ({@link MockCluster#installCrds}, which also quiets the mock server's request log).
    */
   static void installCrds(KubernetesClient client) throws IOException {
-    try (var files = Files.list(Path.of("crds"))) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yml")).toList()) {
-        try (InputStream in = Files.newInputStream(file)) {
-          client.apiextensions().v1().customResourceDefinitions().load(in).create();
-        }
-      }
-    }
+    MockCluster.installCrds(client);
   }
 
   /** A running operator with its own client, whose requests {@code log} records. */
