@@ -82,14 +82,14 @@ public class GuardedRolloutReconciler
   static final String SOURCES = "sources";
 
   /** Page sizes of the initial lists (client-go's reflector pages by 500). */
-  private static final long POD_PAGE = 500;
-
   private static final long CONFIG_MAP_PAGE = 500;
+
   private static final int MAX_HOPS = 8;
 
   private final RolloutServices services;
   private final Map<RolloutPhase, PhaseHandler> handlers = PhaseHandlers.all();
   private final SourceContents sourceContents = new SourceContents();
+  private final PodNamespaces podNamespaces = new PodNamespaces();
 
   /**
    * For the application (CDI); see {@link RolloutWiring} for the beans it takes. {@code
@@ -119,14 +119,15 @@ public class GuardedRolloutReconciler
   }
 
   /**
-   * What the operator caches, bounded by what it guards (see {@link CachedForms}): every pod in a
-   * pruned form (the rollouts' selectors are arbitrary and change, and a claimed pod must stay
-   * visible after it leaves its selector, so no single label selector can pick them); the derived
-   * ConfigMaps whole, selected by their {@code configguard.io/rollout} label; every other ConfigMap
-   * as name and resourceVersion only, listed and watched metadata-only so that no content crosses
-   * the wire ({@link ConfigMapVersions}), to learn that a source changed (its content is then read
-   * from the API, see {@link SourceContents}); freezes whole. Initial lists are paged so that a
-   * large cluster is never held in memory at once.
+   * What the operator caches, bounded by what it guards (see {@link CachedForms}): the pods of the
+   * namespaces that hold a GuardedRollout, in a pruned form, by informers registered as rollouts
+   * appear ({@link PodNamespaces}; the rollouts' selectors are arbitrary and change, and a claimed
+   * pod must stay visible after it leaves its selector, so no label selector can pick them); the
+   * derived ConfigMaps whole, selected by their {@code configguard.io/rollout} label; every other
+   * ConfigMap as name and resourceVersion only, listed and watched metadata-only so that no content
+   * crosses the wire ({@link ConfigMapVersions}), to learn that a source changed (its content is
+   * then read from the API, see {@link SourceContents}); freezes whole. Initial lists are paged so
+   * that a large cluster is never held in memory at once.
    */
   @Override
   public List<EventSource<?, GuardedRollout>> prepareEventSources(
@@ -139,15 +140,6 @@ public class GuardedRolloutReconciler
                 .list(id.getNamespace().orElse(null), r -> isSourceOf(r, id.getName()))
                 .findAny()
                 .isPresent());
-    var pods =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Pod.class, GuardedRollout.class)
-                .withName(PODS)
-                .withItemStore(CachedForms.store(CachedForms::pod))
-                .withInformerListLimit(POD_PAGE)
-                .withSecondaryToPrimaryMapper(pod -> rolloutsOf(pod, rollouts))
-                .build(),
-            context);
     var configMaps =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigMap.class, GuardedRollout.class)
@@ -171,14 +163,14 @@ public class GuardedRolloutReconciler
                         rollouts.list().map(ResourceID::fromResource).collect(Collectors.toSet()))
                 .build(),
             context);
-    return List.of(pods, configMaps, sources, freezes);
+    return List.of(configMaps, sources, freezes);
   }
 
   @Override
   public UpdateControl<GuardedRollout> reconcile(
       GuardedRollout rollout, Context<GuardedRollout> context) {
     GuardedRolloutStatus read = rollout.getStatus();
-    KubernetesCluster cluster = new KubernetesCluster(context, sourceContents);
+    KubernetesCluster cluster = new KubernetesCluster(context, sourceContents, podNamespaces);
     UpdateControl<GuardedRollout> control = reconcile(rollout, cluster);
     if (!control.isPatchStatus()) {
       cluster.fileEvents(false);
@@ -218,7 +210,7 @@ public class GuardedRolloutReconciler
    */
   @Override
   public DeleteControl cleanup(GuardedRollout rollout, Context<GuardedRollout> context) {
-    KubernetesCluster cluster = new KubernetesCluster(context, sourceContents);
+    KubernetesCluster cluster = new KubernetesCluster(context, sourceContents, podNamespaces);
     Optional<Duration> again = cleanup(rollout, cluster);
     cluster.fileEvents(false);
     return again.isEmpty()

@@ -31,7 +31,7 @@ final class KubernetesCluster implements Cluster {
 
   private final Context<GuardedRollout> context;
   private final KubernetesClient client;
-  private final InformerEventSource<Pod, GuardedRollout> pods;
+  private final PodNamespaces podNamespaces;
   private final InformerEventSource<ConfigMap, GuardedRollout> configMaps;
   private final ConfigMapVersions sources;
   private final SourceContents sourceContents;
@@ -41,14 +41,13 @@ final class KubernetesCluster implements Cluster {
   private final List<Runnable> pendingEvents = new ArrayList<>();
 
   @SuppressWarnings("unchecked")
-  KubernetesCluster(Context<GuardedRollout> context, SourceContents sourceContents) {
+  KubernetesCluster(
+      Context<GuardedRollout> context, SourceContents sourceContents, PodNamespaces podNamespaces) {
     this.context = context;
     this.sourceContents = sourceContents;
+    this.podNamespaces = podNamespaces;
     this.client = context.getClient();
     var retriever = context.eventSourceRetriever();
-    this.pods =
-        (InformerEventSource<Pod, GuardedRollout>)
-            retriever.getEventSourceFor(Pod.class, GuardedRolloutReconciler.PODS);
     this.configMaps =
         (InformerEventSource<ConfigMap, GuardedRollout>)
             retriever.getEventSourceFor(ConfigMap.class, GuardedRolloutReconciler.CONFIG_MAPS);
@@ -121,6 +120,7 @@ final class KubernetesCluster implements Cluster {
 
   @Override
   public List<Pod> pods(String namespace) {
+    InformerEventSource<Pod, GuardedRollout> pods = podNamespaces.of(context, namespace);
     return pods.list(namespace, p -> true)
         .map(p -> pods.get(ResourceID.fromResource(p)).orElse(p))
         .toList();
@@ -134,7 +134,10 @@ final class KubernetesCluster implements Cluster {
   @Override
   public Pod patchPod(Pod pod, String mergePatch) throws Refused {
     ensureCurrent();
-    return write(pods, pod, p -> patch(client, p, mergePatch));
+    return write(
+        podNamespaces.of(context, pod.getMetadata().getNamespace()),
+        pod,
+        p -> patch(client, p, mergePatch));
   }
 
   /** Sends a JSON merge patch; its resourceVersion makes the API server check the precondition. */
