@@ -46,12 +46,35 @@ final class ConfigValue {
     return bytes;
   }
 
+  /** An upper bound of {@link #bytes}, exact once measured; a text's length x 3 before. */
+  long mostBytes() {
+    return bytes >= 0 || binary ? bytes() : 3L * value.length();
+  }
+
+  /**
+   * Whether the value stands for more than {@code limit} bytes. A text value is measured only when
+   * its length cannot tell: UTF-8 takes at least one and at most three bytes per char (four per
+   * surrogate pair), and a parse limit is far above most values.
+   */
+  boolean exceeds(long limit) {
+    if (bytes < 0 && !binary) {
+      long chars = value.length();
+      if (chars > limit) {
+        return true;
+      }
+      if (chars * 3 <= limit) {
+        return false;
+      }
+    }
+    return bytes() > limit;
+  }
+
   /** The value as text; binaryData is decoded only below {@code limit} and must be UTF-8. */
   String text(long limit) throws ParseFailure {
     if (!binary) {
       return value;
     }
-    if (bytes() > limit) {
+    if (exceeds(limit)) {
       throw new ParseFailure(
           "value is " + bytes() + " bytes, over the parse limit of " + limit + " bytes");
     }

@@ -164,7 +164,7 @@ final class Documents {
 
   private static Parsed parseNow(ConfigValue entry, Format format, Parsers parsers) {
     long limit = parsers.limits().maxDocumentBytes();
-    if (entry.bytes() > limit) {
+    if (entry.exceeds(limit)) {
       return Parsed.failed(
           "value is " + entry.bytes() + " bytes, over the parse limit of " + limit + " bytes");
     }

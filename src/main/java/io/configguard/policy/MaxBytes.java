@@ -4,8 +4,8 @@ package io.configguard.policy;
 record MaxBytes(long max) implements Check {
   @Override
   public void check(Subject subject, Findings findings) {
-    long bytes = subject.bytes();
-    if (bytes > max) {
+    if (subject.exceeds(max)) {
+      long bytes = subject.bytes();
       String what = subject.key() != null ? "value" : subject.base().toString();
       findings.add(subject.location(), what + " is " + bytes + " bytes, exceeds maxBytes " + max);
     }

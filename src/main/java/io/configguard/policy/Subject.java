@@ -109,6 +109,11 @@ final class Subject {
     return Json.size(node);
   }
 
+  /** Whether {@link #bytes} is over {@code limit}; a key's value is measured only if need be. */
+  boolean exceeds(long limit) {
+    return !gone && entry != null ? entry.exceeds(limit) : bytes() > limit;
+  }
+
   /** The value's text, or null when there is none (not a key, not a string node, unreadable). */
   String text() {
     if (gone) {
@@ -153,7 +158,7 @@ final class Subject {
     if (entry != null
         && (format == Format.json || format == Format.yaml)
         && !ev.documents().isParsed(entry, format)
-        && entry.bytes() <= ev.limits().maxDocumentBytes()) {
+        && !entry.exceeds(ev.limits().maxDocumentBytes())) {
       try {
         long counted = ev.parsers().count(format, entry.text(ev.limits().maxDocumentBytes()), path);
         if (counted != StrictYaml.UNCOUNTED) {

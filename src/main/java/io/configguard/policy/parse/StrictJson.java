@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.configguard.policy.Limits;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Strict JSON: one document, no trailing tokens, duplicate object keys rejected with the key's line
@@ -20,6 +21,7 @@ import java.io.IOException;
  */
 public final class StrictJson {
   private final ObjectMapper mapper;
+  private final ObjectMapper quick;
   private final Limits limits;
 
   public StrictJson(Limits limits) {
@@ -37,9 +39,24 @@ public final class StrictJson {
             .build();
     this.mapper =
         JsonMapper.builder(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    this.quick =
+        JsonMapper.builder(
+                JsonFactory.builder()
+                    .streamReadConstraints(factory.streamReadConstraints())
+                    .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .build();
   }
 
   public JsonNode parse(String text) throws ParseFailure {
+    JsonNode node = quick(text);
+    return node != null ? node : full(text);
+  }
+
+  /** The text parsed by the char parser with the stream's duplicate detection. */
+  JsonNode full(String text) throws ParseFailure {
     try (JsonParser parser = mapper.createParser(text)) {
       try {
         JsonNode node = mapper.readTree(parser);
@@ -57,6 +74,35 @@ public final class StrictJson {
       }
     } catch (IOException e) {
       throw new ParseFailure("invalid JSON: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The document read from its bytes when it is ASCII, or null: then {@link #parse} reads it from
+   * the text with the stream's duplicate detection, for its messages. Jackson's byte parser is
+   * about a fifth faster than its char parser, and a tree's duplicate key is found where the tree
+   * puts it for nothing, where the stream's detection keeps a set of names per object: the two cost
+   * a bare parse about half as much again. A document accepted here is accepted there, with the
+   * same tree (the same constraints; a duplicate or trailing token fails here too); every failure,
+   * and every text that is not plain ASCII (a lone surrogate, which the byte form would turn into
+   * '?'), goes the full way.
+   */
+  JsonNode quick(String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length != text.length()
+        || !new String(bytes, StandardCharsets.ISO_8859_1).equals(text)
+        // Jackson guesses UTF-16 or UTF-32 from zero bytes at the start.
+        || (bytes.length > 0 && bytes[0] == 0)
+        || (bytes.length > 1 && bytes[1] == 0)
+        || (bytes.length > 2 && bytes[2] == 0)
+        || (bytes.length > 3 && bytes[3] == 0)) {
+      return null;
+    }
+    try {
+      JsonNode node = quick.readTree(bytes);
+      return node == null || node.isMissingNode() ? null : node;
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 
