@@ -1,8 +1,9 @@
-package io.configguard.policy;
+package io.configguard.policy.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.configguard.policy.Limits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
