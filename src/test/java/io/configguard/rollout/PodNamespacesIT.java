@@ -36,17 +36,7 @@ class PodNamespacesIT {
     RequestLog log = new RequestLog();
     Operator operator = OperatorHarness.start(server, log, o -> {});
     try {
-      OperatorHarness.rollout(client, "guarded-a", "bot-features", 1, "50%", "100%");
-      awaitPhase(client, "guarded-a", "bot-features", RolloutPhase.Succeeded);
-      source(client, "guarded-a", "bot-features", features(12));
-      awaitRollout(
-          client,
-          "guarded-a",
-          "bot-features",
-          r ->
-              r.getStatus().phase == RolloutPhase.Succeeded
-                  && Long.valueOf(2).equals(r.getStatus().stableRevision));
-      awaitPodsOn(client, "guarded-a", first, "2");
+      shipsTwoRevisions("guarded-a", first);
       assertThat(podReads(log))
           .as("pod lists and watches before a rollout exists in guarded-b")
           .contains("/api/v1/namespaces/guarded-a/pods")
@@ -54,17 +44,7 @@ class PodNamespacesIT {
           .noneMatch(path -> path.contains("/namespaces/bystander/"))
           .noneMatch(path -> path.contains("/namespaces/guarded-b/"));
 
-      OperatorHarness.rollout(client, "guarded-b", "bot-features", 1, "50%", "100%");
-      awaitPhase(client, "guarded-b", "bot-features", RolloutPhase.Succeeded);
-      source(client, "guarded-b", "bot-features", features(12));
-      awaitRollout(
-          client,
-          "guarded-b",
-          "bot-features",
-          r ->
-              r.getStatus().phase == RolloutPhase.Succeeded
-                  && Long.valueOf(2).equals(r.getStatus().stableRevision));
-      awaitPodsOn(client, "guarded-b", second, "2");
+      shipsTwoRevisions("guarded-b", second);
       assertThat(podReads(log))
           .as("pod lists and watches once guarded-b holds a rollout")
           .contains("/api/v1/namespaces/guarded-b/pods")
@@ -73,6 +53,21 @@ class PodNamespacesIT {
     } finally {
       operator.stop();
     }
+  }
+
+  /** A first revision, then a second one through two steps to every pod. */
+  private static void shipsTwoRevisions(String namespace, List<String> pods) {
+    OperatorHarness.rollout(client, namespace, "bot-features", 1, "50%", "100%");
+    awaitPhase(client, namespace, "bot-features", RolloutPhase.Succeeded);
+    source(client, namespace, "bot-features", features(12));
+    awaitRollout(
+        client,
+        namespace,
+        "bot-features",
+        r ->
+            r.getStatus().phase == RolloutPhase.Succeeded
+                && Long.valueOf(2).equals(r.getStatus().stableRevision));
+    awaitPodsOn(client, namespace, pods, "2");
   }
 
   /** The paths of the operator's pod lists and watches (a single pod's GET names the pod). */
