@@ -10,20 +10,9 @@ record MaxTotalBytes(long max, Glob key) implements Check {
     Evaluation ev = subject.ev();
     if (ev.target().kind().isConfigMap()) {
       // Measured only when the values' lengths cannot tell (see ConfigValue#exceeds).
-      long most = 0;
-      for (ConfigValue entry : ev.documents().entries(false).values()) {
-        if (key == null || key.matches(entry.key())) {
-          most += entry.mostBytes();
-        }
-      }
-      long total = most;
-      if (most > max) {
-        total = 0;
-        for (ConfigValue entry : ev.documents().entries(false).values()) {
-          if (key == null || key.matches(entry.key())) {
-            total += entry.bytes();
-          }
-        }
+      long total = total(ev, ConfigValue::mostBytes);
+      if (total > max) {
+        total = total(ev, ConfigValue::bytes);
       }
       if (total > max) {
         findings.add(
@@ -35,5 +24,16 @@ record MaxTotalBytes(long max, Glob key) implements Check {
         findings.add("", "object is " + size + " bytes of JSON, exceeds maxTotalBytes " + max);
       }
     }
+  }
+
+  /** The sum of {@code size} over the values this rule reads. */
+  private long total(Evaluation ev, java.util.function.ToLongFunction<ConfigValue> size) {
+    long total = 0;
+    for (ConfigValue entry : ev.documents().entries(false).values()) {
+      if (key == null || key.matches(entry.key())) {
+        total += size.applyAsLong(entry);
+      }
+    }
+    return total;
   }
 }

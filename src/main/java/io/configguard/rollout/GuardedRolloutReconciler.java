@@ -81,8 +81,8 @@ public class GuardedRolloutReconciler
   static final String FREEZES = "freezes";
   static final String SOURCES = "sources";
 
-  /** Page sizes of the initial lists (client-go's reflector pages by 500). */
-  private static final long CONFIG_MAP_PAGE = 500;
+  /** Page size of the initial lists of ConfigMaps and pods (client-go's reflector pages by 500). */
+  static final long LIST_PAGE = 500;
 
   private static final int MAX_HOPS = 8;
 
@@ -151,7 +151,7 @@ public class GuardedRolloutReconciler
             context);
     var sources =
         new ConfigMapVersions(
-            context.getClient(), SOURCES, id -> rolloutsSourcing(id, rollouts), CONFIG_MAP_PAGE);
+            context.getClient(), SOURCES, id -> rolloutsSourcing(id, rollouts), LIST_PAGE);
     var freezes =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigFreeze.class, GuardedRollout.class)

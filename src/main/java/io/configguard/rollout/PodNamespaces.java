@@ -23,7 +23,6 @@ import org.jboss.logging.Logger;
  */
 final class PodNamespaces {
   private static final Logger LOG = Logger.getLogger(PodNamespaces.class);
-  private static final long POD_PAGE = 500;
 
   private final Map<String, InformerEventSource<Pod, GuardedRollout>> sources = new TreeMap<>();
 
@@ -59,7 +58,7 @@ final class PodNamespaces {
                         .withName(name(namespace))
                         .withNamespaces(Set.of(namespace))
                         .withItemStore(CachedForms.store(CachedForms::pod))
-                        .withInformerListLimit(POD_PAGE)
+                        .withInformerListLimit(GuardedRolloutReconciler.LIST_PAGE)
                         .withSecondaryToPrimaryMapper(
                             pod ->
                                 GuardedRolloutReconciler.rolloutsOf(

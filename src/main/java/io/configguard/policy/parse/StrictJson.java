@@ -88,11 +88,14 @@ public final class StrictJson {
    * '?'), goes the full way.
    */
   JsonNode quick(String text) {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    if (bytes.length != text.length()
-        || !new String(bytes, StandardCharsets.ISO_8859_1).equals(text)
-        // Jackson guesses UTF-16 or UTF-32 from zero bytes at the start.
-        || (bytes.length > 0 && bytes[0] == 0)
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) >= 0x80) {
+        return null;
+      }
+    }
+    byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+    // Jackson guesses UTF-16 or UTF-32 from zero bytes at the start.
+    if ((bytes.length > 0 && bytes[0] == 0)
         || (bytes.length > 1 && bytes[1] == 0)
         || (bytes.length > 2 && bytes[2] == 0)
         || (bytes.length > 3 && bytes[3] == 0)) {
