@@ -253,10 +253,13 @@ final class RolloutState {
 
   /**
    * Which phase's handler runs first: the holds (freeze, invalid spec, pause) and abort, see {@link
-   * Holds}, which also records {@code heldFrom} and {@code frozenBy}.
+   * Holds}; records the phase a hold resumes ({@code heldFrom}) and the freeze ({@code frozenBy}).
    */
   RolloutPhase resolveHolds() {
-    return Holds.resolve(status, spec(), freeze, specErrors);
+    Holds.Resolution r = Holds.resolve(status.phase, status.heldFrom, spec(), freeze, specErrors);
+    status.heldFrom = r.heldFrom();
+    status.frozenBy = r.frozenBy();
+    return r.run();
   }
 
   /** What is happening or why it stopped, in one line. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configguard.api.ConfigFreeze;
 import io.configguard.api.GuardedRolloutSpec;
-import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.RolloutPhase;
 import java.util.List;
 import java.util.Optional;
@@ -44,22 +43,20 @@ class HoldsTest {
       boolean abort,
       RolloutPhase expected,
       RolloutPhase expectedHeldFrom) {
-    GuardedRolloutStatus status = new GuardedRolloutStatus();
-    status.phase = phase;
-    status.heldFrom = heldFrom;
     GuardedRolloutSpec spec = new GuardedRolloutSpec();
     spec.paused = paused;
     spec.abort = abort;
     ConfigFreeze freeze = new ConfigFreeze();
     freeze.getMetadata().setName("incident-42");
-    RolloutPhase dispatched =
+    Holds.Resolution r =
         Holds.resolve(
-            status,
+            phase,
+            heldFrom,
             spec,
             frozen ? Optional.of(freeze) : Optional.empty(),
             invalid ? List.of("spec.selector: required") : List.of());
-    assertThat(dispatched).isEqualTo(expected);
-    assertThat(status.heldFrom).isEqualTo(expectedHeldFrom);
-    assertThat(status.frozenBy).isEqualTo(frozen ? "incident-42" : null);
+    assertThat(r.run()).isEqualTo(expected);
+    assertThat(r.heldFrom()).isEqualTo(expectedHeldFrom);
+    assertThat(r.frozenBy()).isEqualTo(frozen ? "incident-42" : null);
   }
 }
