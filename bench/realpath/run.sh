@@ -26,7 +26,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-8}
-WARMUP=${WARMUP:-20s}  # of configguard's JIT, before its measured scenarios, every round
+WARMUP=${WARMUP:-60s}  # of configguard's JIT, before its measured scenarios, every round: a fresh process
+# spends ~3 ms of CPU a request in its first 20 s and ~0.5 ms after 40 s (bench/README.md)
 NS=${NS:-bench-realpath}
 PORT=${PORT:-8443}
 work=target/bench-realpath
