@@ -10,7 +10,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.RolloutPhase;
-import io.configguard.rollout.RequestLog.Request;
+import io.configguard.testing.Faults;
+import io.configguard.testing.RequestLog;
+import io.configguard.testing.RequestLog.Request;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;

@@ -17,6 +17,7 @@ import io.configguard.api.GuardedRollout;
 import io.configguard.api.HealthCheck;
 import io.configguard.api.HttpGetCheck;
 import io.configguard.api.RolloutPhase;
+import io.configguard.testing.RequestLog;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;

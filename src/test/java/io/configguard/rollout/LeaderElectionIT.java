@@ -9,7 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.RolloutPhase;
-import io.configguard.rollout.RequestLog.Request;
+import io.configguard.testing.Faults;
+import io.configguard.testing.RequestLog;
+import io.configguard.testing.RequestLog.Request;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

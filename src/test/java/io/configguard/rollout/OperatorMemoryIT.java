@@ -6,6 +6,7 @@ import static io.configguard.rollout.RolloutFixtures.features;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configguard.api.RolloutPhase;
+import io.configguard.testing.RequestLog;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;

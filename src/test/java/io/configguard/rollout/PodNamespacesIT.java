@@ -8,6 +8,7 @@ import static io.configguard.rollout.RolloutFixtures.features;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configguard.api.RolloutPhase;
+import io.configguard.testing.RequestLog;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;

@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.RolloutPhase;
+import io.configguard.testing.RequestLog;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
