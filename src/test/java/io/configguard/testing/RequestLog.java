@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.configguard.rollout.DerivedConfigMaps;
 import io.configguard.rollout.RolloutKeys;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,29 +106,6 @@ public final class RequestLog implements Interceptor {
   private final Queue<Request> requests = new ConcurrentLinkedQueue<>();
   private final Map<Integer, Integer> codes = new ConcurrentHashMap<>();
   private final AtomicInteger sequence = new AtomicInteger();
-
-  /**
-   * A client of the mock server whose requests this log records. The {@code first} interceptors run
-   * before the log's, so a request they stop is not recorded as sent.
-   */
-  public static KubernetesClient client(
-      KubernetesMockServer server, RequestLog log, Interceptor... first) {
-    // The mock answers slowly while it pages thousands of objects on a loaded machine (with the
-    // default 10 s, OperatorMemoryIT's operator failed to start its freeze informer in CI at load
-    // average 20).
-    return server.createClient(
-        b ->
-            b.editOrNewConfig()
-                .withRequestTimeout(60_000)
-                .endConfig()
-                .withHttpClientBuilderConsumer(
-                    h -> {
-                      for (int i = 0; i < first.length; i++) {
-                        h.addOrReplaceInterceptor("first-" + i, first[i]);
-                      }
-                      h.addOrReplaceInterceptor("request-log", log);
-                    }));
-  }
 
   @Override
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
