@@ -3,17 +3,14 @@ package io.configguard.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.configguard.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,9 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link ConfigMapVersions} against the CRUD mock made to answer metadata-only requests as a real
- * API server does ({@link PagingCrudDispatcher}): no ConfigMap content crosses the wire, a change
- * to a source triggers the rollouts it sources and nothing else, and a watch that expires ({@code
- * 410 Gone}) is followed by a fresh list that finds what the watch missed.
+ * API server does ({@link MockCluster}): no ConfigMap content crosses the wire, a change to a
+ * source triggers the rollouts it sources and nothing else, and a watch that expires ({@code 410
+ * Gone}) is followed by a fresh list that finds what the watch missed.
  */
 class ConfigMapVersionsIT {
   static final String NS = "team";
@@ -33,19 +30,15 @@ class ConfigMapVersionsIT {
   static final ResourceID ROLLOUT = new ResourceID("bot-rollout", NS);
   static final int PAYLOAD = 25 * 1024;
 
-  PagingCrudDispatcher crud;
-  KubernetesMockServer server;
+  MockCluster cluster;
   KubernetesClient client;
   ConfigMapVersions versions;
   final List<ResourceID> triggered = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() {
-    crud = new PagingCrudDispatcher();
-    server =
-        new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), crud, false);
-    server.init();
-    client = server.createClient();
+    cluster = new MockCluster();
+    client = cluster.client;
     for (int i = 0; i < 5; i++) {
       put("unrelated-" + i, "x");
     }
@@ -60,8 +53,7 @@ class ConfigMapVersionsIT {
   @AfterEach
   void stop() {
     versions.stop();
-    client.close();
-    server.destroy();
+    cluster.close();
   }
 
   @Test
@@ -69,8 +61,8 @@ class ConfigMapVersionsIT {
     assertThat(versions.size()).isEqualTo(6);
     assertThat(versions.version(SOURCE)).hasValue(version(SOURCE.getName()));
     // Paged (limit 2: three pages), metadata-only: none of the 6 x 25 KiB crossed the wire.
-    assertThat(crud.metadataLists.get()).isEqualTo(3);
-    await().atMost(Duration.ofSeconds(30)).until(() -> crud.metadataWatches.get() >= 1);
+    assertThat(cluster.metadataLists()).isEqualTo(3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.metadataWatches() >= 1);
 
     put("unrelated-0", "y");
     put("unrelated-new", "y");
@@ -83,29 +75,29 @@ class ConfigMapVersionsIT {
     await().atMost(Duration.ofSeconds(30)).until(() -> triggered.size() == 2);
     assertThat(versions.version(SOURCE)).isEmpty();
     assertThat(triggered).containsOnly(ROLLOUT);
-    assertThat(crud.metadataBytes.get()).isLessThan(PAYLOAD);
+    assertThat(cluster.metadataBytes()).isLessThan(PAYLOAD);
     assertThat(versions.lists()).isEqualTo(1);
   }
 
   @Test
   void aWatchThatExpiresIsFollowedByAListThatFindsWhatItMissed() {
-    await().atMost(Duration.ofSeconds(30)).until(() -> crud.metadataWatches.get() >= 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.metadataWatches() >= 1);
     String before = version(SOURCE.getName());
-    crud.deafenMetadataWatches();
+    cluster.deafenMetadataWatches();
     put(SOURCE.getName(), "v2"); // the watch misses this
     client.configMaps().inNamespace(NS).withName("unrelated-1").delete();
     assertThat(versions.version(SOURCE)).hasValue(before);
 
     assertThat(triggered).isEmpty();
 
-    crud.expireMetadataWatches();
+    cluster.expireMetadataWatches();
     await().atMost(Duration.ofSeconds(30)).until(() -> triggered.size() == 1);
     assertThat(versions.lists()).isEqualTo(2);
     assertThat(versions.version(SOURCE)).hasValue(version(SOURCE.getName()));
     assertThat(versions.version(new ResourceID("unrelated-1", NS))).isEmpty();
 
     // and it watches again from the new list: later changes arrive as events
-    await().atMost(Duration.ofSeconds(30)).until(() -> crud.metadataWatches.get() >= 2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.metadataWatches() >= 2);
     put(SOURCE.getName(), "v3");
     await().atMost(Duration.ofSeconds(30)).until(() -> triggered.size() == 2);
     assertThat(versions.version(SOURCE)).hasValue(version(SOURCE.getName()));

@@ -11,13 +11,14 @@ import static org.awaitility.Awaitility.await;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.RolloutPhase;
+import io.configguard.testing.MockCluster;
+import io.configguard.testing.RequestLog;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,23 +30,28 @@ import org.junit.jupiter.api.Test;
  * pods to stable, deletes {@code -candidate} and keeps {@code -stable} released (no owner,
  * labelled, carrying the record), which a GuardedRollout of the same name adopts.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
 class DeletionIT {
   static final String NAME = "bot-features";
-  static KubernetesMockServer server;
+  static MockCluster cluster;
   static KubernetesClient client;
 
   RequestLog log = new RequestLog();
   Operator operator;
 
   @BeforeAll
-  static void installCrds() throws Exception {
-    OperatorHarness.installCrds(client);
+  static void startCluster() {
+    cluster = new MockCluster().withCrds();
+    client = cluster.client;
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
   }
 
   @BeforeEach
   void start() {
-    operator = OperatorHarness.start(server, log, o -> {});
+    operator = OperatorHarness.start(cluster, log, o -> {});
   }
 
   @AfterEach
@@ -239,7 +245,7 @@ class DeletionIT {
         .atMost(OperatorHarness.TIMEOUT)
         .until(() -> OperatorHarness.get(client, ns, NAME) == null);
     operator.stop();
-    operator = OperatorHarness.start(server, log, o -> {});
+    operator = OperatorHarness.start(cluster, log, o -> {});
   }
 
   static ConfigMap configMap(String ns, String name) {

@@ -10,15 +10,17 @@ import static org.awaitility.Awaitility.await;
 
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.RolloutPhase;
-import io.configguard.rollout.RequestLog.Request;
+import io.configguard.testing.Faults;
+import io.configguard.testing.MockCluster;
+import io.configguard.testing.RequestLog;
+import io.configguard.testing.RequestLog.Request;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,18 +29,23 @@ import org.junit.jupiter.api.Test;
  * move (answered in place of the API server by {@link Faults}), a candidate pod relabelled out of
  * the selector, and a pod forged onto a revision no track holds.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
 class DeliveryDrillIT {
   static final String NAME = "bot-features";
   static final String KYVERNO =
       "admission webhook \"validate.kyverno.svc-fail\" denied the request: resource"
           + " Pod/x was blocked due to the following policies: no-annotation-edits";
-  static KubernetesMockServer server;
+  static MockCluster cluster;
   static KubernetesClient client;
 
   @BeforeAll
-  static void installCrds() throws Exception {
-    OperatorHarness.installCrds(client);
+  static void startCluster() {
+    cluster = new MockCluster().withCrds();
+    client = cluster.client;
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
   }
 
   @Test
@@ -46,7 +53,7 @@ class DeliveryDrillIT {
     String ns = "denied";
     RequestLog log = new RequestLog();
     try (Faults faults = new Faults()) {
-      Operator operator = OperatorHarness.start(server, log, faults, o -> {});
+      Operator operator = OperatorHarness.start(cluster, log, faults, o -> {});
       try {
         List<String> pods = OperatorHarness.pods(client, ns, "proxy", 4, 2);
         source(client, ns, NAME, features(10));
@@ -100,7 +107,7 @@ class DeliveryDrillIT {
   void aCandidatePodRelabelledOutOfTheSelectorIsReleasedAndTheRestRollBack() throws Exception {
     String ns = "leaver";
     RequestLog log = new RequestLog();
-    Operator operator = OperatorHarness.start(server, log, o -> {});
+    Operator operator = OperatorHarness.start(cluster, log, o -> {});
     try {
       List<String> pods = OperatorHarness.pods(client, ns, "proxy", 4, 2);
       source(client, ns, NAME, features(10));
@@ -155,7 +162,7 @@ class DeliveryDrillIT {
   void aPodForgedOntoARevisionNoTrackHoldsIsReportedAndPointedAtStable() throws Exception {
     String ns = "forged";
     RequestLog log = new RequestLog();
-    Operator operator = OperatorHarness.start(server, log, o -> {});
+    Operator operator = OperatorHarness.start(cluster, log, o -> {});
     try {
       List<String> pods = OperatorHarness.pods(client, ns, "proxy", 3, 1);
       source(client, ns, NAME, features(10));

@@ -13,15 +13,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.RolloutPhase;
-import io.configguard.rollout.RequestLog.Request;
+import io.configguard.testing.Faults;
+import io.configguard.testing.MockCluster;
+import io.configguard.testing.RequestLog;
+import io.configguard.testing.RequestLog.Request;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,10 +35,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * breaking an invariant; answers pod and status writes with 409s and 500s and checks that the
  * retries are few, spaced, and end in Succeeded.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
 class FaultDrillIT {
   static final String NAME = "bot-features";
-  static KubernetesMockServer server;
+  static MockCluster cluster;
   static KubernetesClient client;
 
   /**
@@ -90,8 +91,14 @@ class FaultDrillIT {
   }
 
   @BeforeAll
-  static void installCrds() throws Exception {
-    OperatorHarness.installCrds(client);
+  static void startCluster() {
+    cluster = new MockCluster().withCrds();
+    client = cluster.client;
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
   }
 
   @ParameterizedTest
@@ -102,7 +109,7 @@ class FaultDrillIT {
     RequestLog firstLog = new RequestLog();
     RequestLog secondLog = new RequestLog();
     try (Faults faults = new Faults().killAfter(point.lastRequest.apply(ns))) {
-      Operator first = OperatorHarness.start(server, firstLog, faults, o -> {});
+      Operator first = OperatorHarness.start(cluster, firstLog, faults, o -> {});
       List<String> pods;
       try {
         pods = OperatorHarness.pods(client, ns, "proxy", 6, 3);
@@ -126,7 +133,7 @@ class FaultDrillIT {
         assertStableHolds(client, ns, NAME, 1, features(10));
       }
 
-      Operator second = OperatorHarness.start(server, secondLog, o -> {});
+      Operator second = OperatorHarness.start(cluster, secondLog, o -> {});
       try {
         if (point.rollsBack()) {
           GuardedRollout back = awaitPhase(client, ns, NAME, RolloutPhase.RolledBack);
@@ -163,7 +170,7 @@ class FaultDrillIT {
     String statusPath = "/namespaces/" + ns + "/guardedrollouts/" + NAME + "/status";
     RequestLog log = new RequestLog();
     try (Faults faults = new Faults()) {
-      Operator operator = OperatorHarness.start(server, log, faults, o -> {});
+      Operator operator = OperatorHarness.start(cluster, log, faults, o -> {});
       try {
         List<String> pods = OperatorHarness.pods(client, ns, "proxy", 6, 3);
         source(client, ns, NAME, features(10));

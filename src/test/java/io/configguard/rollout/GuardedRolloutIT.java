@@ -17,12 +17,12 @@ import io.configguard.api.GuardedRollout;
 import io.configguard.api.HealthCheck;
 import io.configguard.api.HttpGetCheck;
 import io.configguard.api.RolloutPhase;
+import io.configguard.testing.MockCluster;
+import io.configguard.testing.RequestLog;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.InputStream;
@@ -39,23 +39,27 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The operator against the Fabric8 CRUD mock server; the test plays kubelet and the generator. */
-@EnableKubernetesMockClient(crud = true, https = false)
+/**
+ * The operator against the mock API server ({@link MockCluster}); the test plays kubelet and the
+ * generator.
+ */
 class GuardedRolloutIT {
-  static KubernetesMockServer server;
+  static MockCluster cluster;
   static KubernetesClient client;
   static RequestLog log = new RequestLog();
   static Operator operator;
 
   @BeforeAll
-  static void startOperator() throws Exception {
-    OperatorHarness.installCrds(client);
-    operator = OperatorHarness.start(server, log, o -> {});
+  static void startOperator() {
+    cluster = new MockCluster().withCrds();
+    client = cluster.client;
+    operator = OperatorHarness.start(cluster, log, o -> {});
   }
 
   @AfterAll
   static void stopOperator() {
     operator.stop();
+    cluster.close();
   }
 
   @Test

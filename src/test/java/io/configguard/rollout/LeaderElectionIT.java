@@ -9,17 +9,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.RolloutPhase;
-import io.configguard.rollout.RequestLog.Request;
-import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.configguard.testing.Faults;
+import io.configguard.testing.MockCluster;
+import io.configguard.testing.RequestLog;
+import io.configguard.testing.RequestLog.Request;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,20 +28,28 @@ import org.junit.jupiter.api.Test;
  * dies in the middle of a step, and the other takes over within the lease duration and finishes the
  * rollout without moving any pod twice.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
 class LeaderElectionIT {
   static final Duration LEASE = Duration.ofSeconds(4);
   static final Duration RENEW_DEADLINE = Duration.ofSeconds(3);
   static final Duration RETRY = Duration.ofMillis(500);
   static final String NAME = "bot-features";
-  static KubernetesMockServer server;
+  static MockCluster cluster;
   static KubernetesClient client;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = new MockCluster().withCrds();
+    client = cluster.client;
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
 
   @Test
   void whenTheLeaderDiesMidStepTheOtherReplicaTakesOverWithinTheLeaseAndFinishes()
       throws Exception {
-    stubLeaseAccessCheck();
-    OperatorHarness.installCrds(client);
     String ns = "ha";
     RequestLog logA = new RequestLog();
     RequestLog logB = new RequestLog();
@@ -48,10 +57,10 @@ class LeaderElectionIT {
         Faults faultsB = new Faults()) {
       Operator a =
           OperatorHarness.start(
-              server, logA, faultsA, o -> o.withLeaderElectionConfiguration(lease("a")));
+              cluster, logA, faultsA, o -> o.withLeaderElectionConfiguration(lease("a")));
       Operator b =
           OperatorHarness.start(
-              server, logB, faultsB, o -> o.withLeaderElectionConfiguration(lease("b")));
+              cluster, logB, faultsB, o -> o.withLeaderElectionConfiguration(lease("b")));
       try {
         List<String> pods = OperatorHarness.pods(client, ns, "proxy", 6, 3);
         source(client, ns, NAME, features(10));
@@ -102,28 +111,6 @@ class LeaderElectionIT {
         b.stop();
       }
     }
-  }
-
-  /** The mock does not implement the lease-access check JOSDK makes before electing. */
-  private static void stubLeaseAccessCheck() {
-    server
-        .expect()
-        .post()
-        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(
-            201,
-            new SelfSubjectRulesReviewBuilder()
-                .withNewStatus()
-                .withIncomplete(false)
-                .withResourceRules(
-                    new ResourceRuleBuilder()
-                        .withApiGroups("coordination.k8s.io")
-                        .withResources("leases")
-                        .withVerbs("get", "create", "update")
-                        .build())
-                .endStatus()
-                .build())
-        .always();
   }
 
   private static LeaderElectionConfiguration lease(String identity) {

@@ -6,19 +6,19 @@ import io.configguard.api.GuardedRollout;
 import io.configguard.api.RolloutPhase;
 import io.configguard.policy.Limits;
 import io.configguard.policy.PolicyCompiler;
+import io.configguard.testing.Faults;
 import io.configguard.testing.MockCluster;
+import io.configguard.testing.RequestLog;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,35 +29,28 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
- * Runs the GuardedRollout operator as a plain JOSDK Operator against the Fabric8 CRUD mock server,
- * and plays kubelet and the config generator for the tests.
+ * Runs the GuardedRollout operator as a plain JOSDK Operator against a {@link MockCluster}, and
+ * plays kubelet and the config generator for the tests.
  */
 final class OperatorHarness {
   static final Duration TIMEOUT = Duration.ofSeconds(20);
 
   private OperatorHarness() {}
 
-  /**
-   * Creates configguard's CRDs from crds/, so custom resources get status-subresource semantics
-   * ({@link MockCluster#installCrds}, which also quiets the mock server's request log).
-   */
-  static void installCrds(KubernetesClient client) throws IOException {
-    MockCluster.installCrds(client);
-  }
-
   /** A running operator with its own client, whose requests {@code log} records. */
   static Operator start(
-      KubernetesMockServer server, RequestLog log, Consumer<ConfigurationServiceOverrider> more) {
-    return start(server, log, new Faults(), more);
+      MockCluster cluster, RequestLog log, Consumer<ConfigurationServiceOverrider> more) {
+    return start(cluster, log, new Faults(), more);
   }
 
   /** The same, with {@code faults} played on its requests before they are recorded. */
   static Operator start(
-      KubernetesMockServer server,
+      MockCluster cluster,
       RequestLog log,
       Faults faults,
       Consumer<ConfigurationServiceOverrider> more) {
-    KubernetesClient client = RequestLog.client(server, log, faults);
+    // The faults come first, so a request they stop is not recorded as sent.
+    KubernetesClient client = cluster.client(faults, log);
     Operator operator =
         new Operator(
             o -> {

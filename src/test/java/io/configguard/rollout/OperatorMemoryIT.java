@@ -6,44 +6,35 @@ import static io.configguard.rollout.RolloutFixtures.features;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configguard.api.RolloutPhase;
+import io.configguard.testing.MockCluster;
+import io.configguard.testing.RequestLog;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.crud.Attribute;
-import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.javaoperatorsdk.operator.Operator;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator's memory grows with what it guards, not with the cluster. Runs against the Fabric8
- * CRUD mock server in this JVM, of two kinds identical except that the second first stores 4,000
- * unrelated ConfigMaps of 25 KiB and 5,000 unrelated pods (with managedFields, as a real API server
- * returns them) in the mock: each run measures the heap after GC before the operator starts and
- * again once its rollout over 10 pods has reached Succeeded, with the operator still running. The
- * mock server's own copy of the objects is in both readings of a run and cancels out; what is left
- * is what the operator side retains (informer caches, indexes, client). A first, discarded run
- * takes class loading and static caches out of the comparison; then three runs of each kind,
- * alternating, and the medians are compared. The unrelated objects may add at most 16 MiB.
+ * The operator's memory grows with what it guards, not with the cluster. Runs against the mock API
+ * server in this JVM ({@link MockCluster}: paged and metadata-only lists as a real one), of two
+ * kinds identical except that the second first stores 4,000 unrelated ConfigMaps of 25 KiB and
+ * 5,000 unrelated pods (with managedFields, as a real API server returns them) in the mock: each
+ * run measures the heap after GC before the operator starts and again once its rollout over 10 pods
+ * has reached Succeeded, with the operator still running. The mock server's own copy of the objects
+ * is in both readings of a run and cancels out; what is left is what the operator side retains
+ * (informer caches, indexes, client). A first, discarded run takes class loading and static caches
+ * out of the comparison; then three runs of each kind, alternating, and the medians are compared.
+ * The unrelated objects may add at most 16 MiB.
  */
 class OperatorMemoryIT {
   static final String NS = "guarded";
@@ -91,22 +82,18 @@ class OperatorMemoryIT {
 
   /** Heap after GC with the operator done with its rollout, minus the same before it started. */
   static long operatorGrowth(boolean unrelated) throws Exception {
-    KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
-    KubernetesMockServer server =
-        new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), crud, false);
-    server.init();
-    KubernetesClient client = server.createClient();
+    MockCluster cluster = new MockCluster().withCrds();
+    KubernetesClient client = cluster.client;
     Operator operator = null;
     try {
-      OperatorHarness.installCrds(client);
       List<String> pods = OperatorHarness.pods(client, NS, "proxy", 10, 3);
       source(client, NS, "bot-features", features(10));
       if (unrelated) {
-        seedUnrelated(crud);
+        seedUnrelated(cluster);
       }
       long before = heapAfterGc();
 
-      operator = OperatorHarness.start(server, new RequestLog(), o -> {});
+      operator = OperatorHarness.start(cluster, new RequestLog(), o -> {});
       OperatorHarness.rollout(client, NS, "bot-features", 1, "50%", "100%");
       awaitRollout(
           client,
@@ -131,22 +118,19 @@ class OperatorMemoryIT {
       if (operator != null) {
         operator.stop();
       }
-      client.close();
-      server.destroy();
+      cluster.close();
     }
   }
 
   /**
-   * Stores the unrelated objects straight into the mock's storage as its create handler would,
-   * without HTTP and without the handler's scan of every stored object (quadratic for thousands).
-   * Half of them share the rollout's namespace.
+   * Stores the unrelated objects straight into the mock's storage ({@link MockCluster#seed}). Half
+   * of them share the rollout's namespace.
    */
-  static void seedUnrelated(KubernetesCrudDispatcher crud) {
+  static void seedUnrelated(MockCluster cluster) {
     String content = "x".repeat(25 * 1024);
     for (int i = 0; i < CONFIG_MAPS; i++) {
       String ns = namespace(i);
-      seed(
-          crud,
+      cluster.seed(
           "/api/v1/namespaces/" + ns + "/configmaps",
           new ConfigMapBuilder()
               .withNewMetadata()
@@ -184,7 +168,7 @@ class OperatorMemoryIT {
               .endContainer()
               .endSpec()
               .build();
-      seed(crud, "/api/v1/namespaces/" + ns + "/pods", pod);
+      cluster.seed("/api/v1/namespaces/" + ns + "/pods", pod);
     }
   }
 
@@ -218,19 +202,6 @@ class OperatorMemoryIT {
             .withAdditionalProperties(fields)
             .endFieldsV1()
             .build());
-  }
-
-  static void seed(KubernetesCrudDispatcher crud, String collectionPath, HasMetadata object) {
-    GenericKubernetesResource resource =
-        Serialization.unmarshal(Serialization.asJson(object), GenericKubernetesResource.class);
-    resource.getMetadata().setUid(UUID.randomUUID().toString());
-    resource.getMetadata().setResourceVersion(Long.toString(crud.requestResourceVersion()));
-    resource
-        .getMetadata()
-        .setCreationTimestamp(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-    AttributeSet key =
-        crud.getKey(collectionPath).add(new Attribute("name", resource.getMetadata().getName()));
-    crud.processEvent(collectionPath, key, null, resource, Serialization.asJson(resource));
   }
 
   /** Used heap after full GCs, the lowest of a few readings (a GC can race a background task). */

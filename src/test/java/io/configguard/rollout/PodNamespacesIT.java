@@ -8,11 +8,13 @@ import static io.configguard.rollout.RolloutFixtures.features;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.configguard.api.RolloutPhase;
+import io.configguard.testing.MockCluster;
+import io.configguard.testing.RequestLog;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,21 +22,30 @@ import org.junit.jupiter.api.Test;
  * item 2: memory bounded by what is guarded), and starts watching a namespace when its first
  * rollout appears.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
 class PodNamespacesIT {
-  static KubernetesMockServer server;
+  static MockCluster cluster;
   static KubernetesClient client;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = new MockCluster().withCrds();
+    client = cluster.client;
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
 
   @Test
   void podsAreReadOnlyInNamespacesThatHoldARollout() throws Exception {
-    OperatorHarness.installCrds(client);
     OperatorHarness.pods(client, "bystander", "proxy", 3, 3);
     List<String> first = OperatorHarness.pods(client, "guarded-a", "proxy", 4, 3);
     List<String> second = OperatorHarness.pods(client, "guarded-b", "proxy", 4, 3);
     source(client, "guarded-a", "bot-features", features(10));
     source(client, "guarded-b", "bot-features", features(10));
     RequestLog log = new RequestLog();
-    Operator operator = OperatorHarness.start(server, log, o -> {});
+    Operator operator = OperatorHarness.start(cluster, log, o -> {});
     try {
       shipsTwoRevisions("guarded-a", first);
       assertThat(podReads(log))

@@ -7,15 +7,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.configguard.api.RolloutPhase;
+import io.configguard.testing.MockCluster;
+import io.configguard.testing.RequestLog;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -33,20 +35,29 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * not run it.
  */
 @EnabledIfSystemProperty(named = "bench", matches = ".*")
-@EnableKubernetesMockClient(crud = true, https = false)
 class RolloutBenchmark {
   static final int PODS = Integer.getInteger("bench.pods", 1000);
   static final String NS = "bench";
   static final String NAME = "bot-features";
-  static KubernetesMockServer server;
+  static MockCluster cluster;
   static KubernetesClient client;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = new MockCluster().withCrds();
+    client = cluster.client;
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
 
   @Test
   void thousandPodsInFourSteps() throws Exception {
-    OperatorHarness.installCrds(client);
     List<String> pods = OperatorHarness.pods(client, NS, "proxy", PODS, 50);
     RequestLog log = new RequestLog();
-    Operator operator = OperatorHarness.start(server, log, o -> {});
+    Operator operator = OperatorHarness.start(cluster, log, o -> {});
     try {
       source(client, NS, NAME, features(10));
       OperatorHarness.rollout(client, NS, NAME, 0, "1", "10%", "50%", "100%");
@@ -104,14 +115,13 @@ class RolloutBenchmark {
    */
   @Test
   void oneStepOfEveryPodThenRollbackOfEveryPod() throws Exception {
-    OperatorHarness.installCrds(client);
     String ns = "bench-one-step";
     long created = System.nanoTime();
     List<String> pods = OperatorHarness.pods(client, ns, "proxy", PODS, 50);
     System.out.printf(
         "%n[rollout bench] created %d pods in %.1f s%n", PODS, (System.nanoTime() - created) / 1e9);
     RequestLog log = new RequestLog();
-    Operator operator = OperatorHarness.start(server, log, o -> {});
+    Operator operator = OperatorHarness.start(cluster, log, o -> {});
     try {
       source(client, ns, NAME, features(10));
       OperatorHarness.rollout(client, ns, NAME, 0, "100%");

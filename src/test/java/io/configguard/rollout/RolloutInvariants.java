@@ -2,7 +2,8 @@ package io.configguard.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.configguard.rollout.RequestLog.Request;
+import io.configguard.testing.RequestLog;
+import io.configguard.testing.RequestLog.Request;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.Arrays;

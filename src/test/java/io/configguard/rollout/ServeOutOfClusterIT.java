@@ -7,12 +7,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.configguard.api.GuardedRollout;
 import io.configguard.serve.ServeCommand;
+import io.configguard.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -23,7 +21,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -41,35 +38,18 @@ class ServeOutOfClusterIT {
   public static class Kubeconfig implements QuarkusTestProfile {
     @Override
     public List<TestResourceEntry> testResources() {
-      return List.of(new TestResourceEntry(MockCluster.class));
+      return List.of(new TestResourceEntry(KubeconfigCluster.class));
     }
   }
 
-  /** A CRUD mock API server, announced to the app only through a kubeconfig file. */
-  public static class MockCluster implements QuarkusTestResourceLifecycleManager {
-    static KubernetesMockServer server;
+  /** A mock API server, announced to the app only through a kubeconfig file. */
+  public static class KubeconfigCluster implements QuarkusTestResourceLifecycleManager {
+    static MockCluster cluster;
     static Path kubeconfig;
-
-    /** Every request the application made, as "METHOD path". */
-    static final List<String> REQUESTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public Map<String, String> start() {
-      server =
-          new KubernetesMockServer(
-              new io.fabric8.mockwebserver.Context(),
-              new MockWebServer(),
-              new HashMap<>(),
-              new KubernetesCrudDispatcher() {
-                @Override
-                public io.fabric8.mockwebserver.http.MockResponse dispatch(
-                    io.fabric8.mockwebserver.http.RecordedRequest request) {
-                  REQUESTS.add(request.getMethod() + " " + request.getPath());
-                  return super.dispatch(request);
-                }
-              },
-              false);
-      server.init();
+      cluster = new MockCluster();
       try {
         kubeconfig = Files.createTempFile("configguard-kubeconfig", ".yaml");
         Files.writeString(
@@ -88,7 +68,7 @@ class ServeOutOfClusterIT {
                 context: {cluster: mock, user: developer, namespace: %s}
             current-context: mock
             """
-                .formatted(server.getPort(), NS));
+                .formatted(cluster.server.getPort(), NS));
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
@@ -109,7 +89,7 @@ class ServeOutOfClusterIT {
     @Override
     public void stop() {
       System.clearProperty(Config.KUBERNETES_KUBECONFIG_FILE);
-      server.destroy();
+      cluster.close();
     }
   }
 
@@ -119,7 +99,7 @@ class ServeOutOfClusterIT {
   @Test
   void serveWithAKubeconfigRunsTheWebhookAndTheOperator() throws Exception {
     assertThat(client.getConfiguration().getMasterUrl())
-        .isEqualTo("http://localhost:" + MockCluster.server.getPort() + "/");
+        .isEqualTo("http://localhost:" + KubeconfigCluster.cluster.server.getPort() + "/");
     // What `kubectl apply -f crds/` does before a developer runs serve.
     try (Stream<Path> crds = Files.list(Path.of("crds"))) {
       for (Path crd : crds.toList()) {
@@ -197,8 +177,8 @@ class ServeOutOfClusterIT {
     assertThat(
             client.admissionRegistration().v1().validatingWebhookConfigurations().list().getItems())
         .isEmpty();
-    assertThat(MockCluster.REQUESTS).isNotEmpty();
-    assertThat(MockCluster.REQUESTS)
+    assertThat(KubeconfigCluster.cluster.requests()).isNotEmpty();
+    assertThat(KubeconfigCluster.cluster.requests())
         .noneMatch(r -> !r.startsWith("GET ") && r.contains("/validatingwebhookconfigurations"));
   }
 

@@ -5,18 +5,15 @@ import static io.configguard.rollout.OperatorHarness.source;
 import static io.configguard.rollout.RolloutFixtures.features;
 
 import io.configguard.api.RolloutPhase;
+import io.configguard.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,9 +23,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * RSS of the packaged application under the chart's memory settings (not part of the test suite;
  * see bench/README.md). The Fabric8 CRUD mock server, made to page list calls as a real API server
- * does ({@link PagingCrudDispatcher}), runs in this JVM with 4,000 unrelated ConfigMaps of 25 KiB
- * and 5,000 unrelated pods, and answers metadata-only lists and watches as a real API server does;
- * {@code configguard serve} runs in its own JVM with exactly the chart's options ({@link
+ * does ({@link MockCluster}), runs in this JVM with 4,000 unrelated ConfigMaps of 25 KiB and 5,000
+ * unrelated pods, and answers metadata-only lists and watches as a real API server does; {@code
+ * configguard serve} runs in its own JVM with exactly the chart's options ({@link
  * #chartJvmOptions}: {@code javaOpts} from values.yaml, and {@code -XX:MaxRAM} from its memory
  * limit) and a kubeconfig pointing at the mock. Its VmRSS is sampled every 200 ms while it starts,
  * runs a rollout over 10 pods to Succeeded, and sees 1,000 more 25 KiB ConfigMaps created while it
@@ -44,21 +41,18 @@ class ServeRssBenchmark {
 
   @Test
   void rssUnderTheChartsMemorySettings() throws Exception {
-    PagingCrudDispatcher crud = new PagingCrudDispatcher();
-    KubernetesMockServer server =
-        new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), crud, false);
-    server.init();
+    MockCluster cluster = new MockCluster().withCrds();
     // The mock answers slowly while it pages thousands of objects on a loaded machine.
     KubernetesClient client =
-        server.createClient(b -> b.editOrNewConfig().withRequestTimeout(120_000).endConfig());
+        cluster.server.createClient(
+            b -> b.editOrNewConfig().withRequestTimeout(120_000).endConfig());
     Process app = null;
     List<String> report = new ArrayList<>();
     AtomicLong peak = new AtomicLong();
     try {
-      OperatorHarness.installCrds(client);
       List<String> pods = OperatorHarness.pods(client, NS, "proxy", 10, 3);
       source(client, NS, "bot-features", features(10));
-      OperatorMemoryIT.seedUnrelated(crud);
+      OperatorMemoryIT.seedUnrelated(cluster);
 
       Path kubeconfig = Files.createTempFile("configguard-bench", ".yaml");
       Files.writeString(
@@ -77,7 +71,7 @@ class ServeRssBenchmark {
               context: {cluster: mock, user: bench, namespace: %s}
           current-context: mock
           """
-              .formatted(server.getPort(), NS));
+              .formatted(cluster.server.getPort(), NS));
       Path appDir = Path.of(System.getProperty("bench.app", "target/quarkus-app"));
       Path log = Files.createTempFile("configguard-bench", ".log");
       List<String> command = new ArrayList<>();
@@ -168,13 +162,13 @@ class ServeRssBenchmark {
               "1,000 more 25 KiB ConfigMaps created while running, 10 s later: alive %s, RSS %d MiB"
                   + " (peak %d MiB)",
               app.isAlive(), app.isAlive() ? rssKib(app.pid()) >> 10 : 0, peak.get() >> 10));
-      report.add("paged list calls: " + crud.pagedLists.get());
+      report.add("paged list calls: " + cluster.pagedLists());
       report.add(
           String.format(
               "metadata-only: %d list calls, %d watches, %.1f MiB sent",
-              crud.metadataLists.get(),
-              crud.metadataWatches.get(),
-              crud.metadataBytes.get() / 1048576.0));
+              cluster.metadataLists(),
+              cluster.metadataWatches(),
+              cluster.metadataBytes() / 1048576.0));
       report.add("load average: " + Files.readString(Path.of("/proc/loadavg")).trim());
       if (app.isAlive()) {
         report.addAll(jcmd(app.pid(), "GC.heap_info"));
@@ -193,7 +187,7 @@ class ServeRssBenchmark {
         app.destroy();
       }
       client.close();
-      server.destroy();
+      cluster.close();
       report.forEach(System.out::println);
       Files.write(Path.of("target/serve-rss.txt"), report);
     }

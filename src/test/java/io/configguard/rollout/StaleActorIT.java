@@ -12,7 +12,10 @@ import io.configguard.api.ConfigFreeze;
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.GuardedRolloutStatus;
 import io.configguard.api.RolloutPhase;
-import io.configguard.rollout.RequestLog.Request;
+import io.configguard.testing.Faults;
+import io.configguard.testing.MockCluster;
+import io.configguard.testing.RequestLog;
+import io.configguard.testing.RequestLog.Request;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -20,8 +23,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.javaoperatorsdk.operator.Operator;
 import java.time.Instant;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,10 +46,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * decided on a stale read is refused by the API server and retried once only when the pod's
  * annotations are still what the decision was based on.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
 class StaleActorIT {
   static final String NAME = "bot-features";
-  static KubernetesMockServer server;
+  static MockCluster cluster;
   static KubernetesClient client;
 
   RequestLog log = new RequestLog();
@@ -56,7 +57,7 @@ class StaleActorIT {
 
   @BeforeEach
   void setUp() {
-    operatorClient = RequestLog.client(server, log);
+    operatorClient = cluster.client(log);
     state =
         new RolloutState(
             RolloutFixtures.rollout("bot-features", "bot-features", 0),
@@ -70,8 +71,14 @@ class StaleActorIT {
   }
 
   @BeforeAll
-  static void installCrds() throws Exception {
-    OperatorHarness.installCrds(client);
+  static void startCluster() {
+    cluster = new MockCluster().withCrds();
+    client = cluster.client;
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
   }
 
   /**
@@ -144,18 +151,18 @@ class StaleActorIT {
     try (Faults faultsA = new Faults().holdAt(frozenRequest);
         Faults faultsB = new Faults().holdAt(frozenRequest);
         Watch statuses = watchStatus(ns, seen)) {
-      a = OperatorHarness.start(server, logA, faultsA, o -> {});
+      a = OperatorHarness.start(cluster, logA, faultsA, o -> {});
       List<String> pods = OperatorHarness.pods(client, ns, "proxy", 6, 3);
       source(client, ns, NAME, features(10));
       OperatorHarness.rollout(client, ns, NAME, 1, "50%", "100%");
       awaitPhase(client, ns, NAME, RolloutPhase.Succeeded);
       if (frozen.startsBeforeTheChange) {
-        b = OperatorHarness.start(server, logB, faultsB, o -> {});
+        b = OperatorHarness.start(cluster, logB, faultsB, o -> {});
       }
       source(client, ns, NAME, features(12));
       assertThat(faultsA.awaitHeld(20)).as("A froze").isTrue();
       if (!frozen.startsBeforeTheChange) {
-        b = OperatorHarness.start(server, logB, faultsB, o -> {});
+        b = OperatorHarness.start(cluster, logB, faultsB, o -> {});
       }
       assertThat(faultsB.awaitHeld(20)).as("B froze at the same point as A").isTrue();
 

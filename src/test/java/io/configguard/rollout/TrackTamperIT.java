@@ -11,14 +11,15 @@ import static org.awaitility.Awaitility.await;
 import io.configguard.api.ConfigPolicy;
 import io.configguard.api.GuardedRollout;
 import io.configguard.api.RolloutPhase;
+import io.configguard.testing.MockCluster;
+import io.configguard.testing.RequestLog;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,23 +32,28 @@ import org.junit.jupiter.api.Test;
  * says so in an Event; it never quarantines content it did not stage, never moves a pod to a number
  * no track holds, and never pre-flights against a stable it cannot see.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
 class TrackTamperIT {
   static final String NAME = "bot-features";
-  static KubernetesMockServer server;
+  static MockCluster cluster;
   static KubernetesClient client;
 
   RequestLog log = new RequestLog();
   Operator operator;
 
   @BeforeAll
-  static void installCrds() throws Exception {
-    OperatorHarness.installCrds(client);
+  static void startCluster() {
+    cluster = new MockCluster().withCrds();
+    client = cluster.client;
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
   }
 
   @BeforeEach
   void start() {
-    operator = OperatorHarness.start(server, log, o -> {});
+    operator = OperatorHarness.start(cluster, log, o -> {});
   }
 
   @AfterEach

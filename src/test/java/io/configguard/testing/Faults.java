@@ -1,7 +1,7 @@
-package io.configguard.rollout;
+package io.configguard.testing;
 
 import com.sun.net.httpserver.HttpServer;
-import io.configguard.rollout.RequestLog.Request;
+import io.configguard.testing.RequestLog.Request;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
@@ -26,7 +26,7 @@ import java.util.function.Predicate;
  * released (a stale actor), and error answers (409, 500, ...) given instead of the API server's by
  * a small local server the request is redirected to.
  */
-final class Faults implements Interceptor, AutoCloseable {
+public final class Faults implements Interceptor, AutoCloseable {
   /** Marks a request answered by the fault server, with the status it gets. */
   static final String HEADER = "X-Injected-Fault";
 
@@ -44,13 +44,13 @@ final class Faults implements Interceptor, AutoCloseable {
   /**
    * Accepts the {@code n}th request {@code which} accepts (a trigger: call it once per request).
    */
-  static Predicate<Request> nth(int n, Predicate<Request> which) {
+  public static Predicate<Request> nth(int n, Predicate<Request> which) {
     AtomicInteger seen = new AtomicInteger();
     return r -> which.test(r) && seen.incrementAndGet() == n;
   }
 
   /** Accepts the first request {@code then} accepts after one {@code first} accepted. */
-  static Predicate<Request> after(Predicate<Request> first, Predicate<Request> then) {
+  public static Predicate<Request> after(Predicate<Request> first, Predicate<Request> then) {
     AtomicInteger armed = new AtomicInteger();
     return r -> {
       if (armed.get() == 0) {
@@ -64,7 +64,7 @@ final class Faults implements Interceptor, AutoCloseable {
   }
 
   /** Everything after the first request {@code trigger} accepts fails, as if the process died. */
-  Faults killAfter(Predicate<Request> trigger) {
+  public Faults killAfter(Predicate<Request> trigger) {
     this.killTrigger = trigger;
     return this;
   }
@@ -86,7 +86,7 @@ final class Faults implements Interceptor, AutoCloseable {
    * The first attempts at each path {@code which} accepts get {@code codes}, in order; later ones
    * go to the API server. May be called again, also while requests flow, to add more.
    */
-  Faults answer(Predicate<Request> which, int... codes) {
+  public Faults answer(Predicate<Request> which, int... codes) {
     answers.add(
         new Answer(which, codes.clone(), "injected by a fault drill", new ConcurrentHashMap<>()));
     return this;
@@ -96,7 +96,7 @@ final class Faults implements Interceptor, AutoCloseable {
    * Every request {@code which} accepts gets {@code code} with {@code message}, as an admission
    * controller's denial reaches the client: "admission webhook ... denied the request: ...".
    */
-  Faults deny(Predicate<Request> which, int code, String message) {
+  public Faults deny(Predicate<Request> which, int code, String message) {
     int[] always = new int[10_000];
     java.util.Arrays.fill(always, code);
     answers.add(new Answer(which, always, message, new ConcurrentHashMap<>()));
@@ -107,30 +107,30 @@ final class Faults implements Interceptor, AutoCloseable {
    * The first request {@code trigger} accepts waits, before it is sent, until {@link #release}: the
    * thread that sends it (a reconcile) stays frozen with the view it decided on.
    */
-  Faults holdAt(Predicate<Request> trigger) {
+  public Faults holdAt(Predicate<Request> trigger) {
     this.holdTrigger = trigger;
     return this;
   }
 
-  boolean awaitHeld(long seconds) throws InterruptedException {
+  public boolean awaitHeld(long seconds) throws InterruptedException {
     return held.await(seconds, TimeUnit.SECONDS);
   }
 
-  void release() {
+  public void release() {
     released.countDown();
   }
 
   /** Waits until the kill trigger fired. */
-  boolean awaitKilled(long seconds) throws InterruptedException {
+  public boolean awaitKilled(long seconds) throws InterruptedException {
     return dead.await(seconds, TimeUnit.SECONDS);
   }
 
   /** {@link System#nanoTime} when the last request got through, as {@link Request#nanos}. */
-  long killedAt() {
+  public long killedAt() {
     return killedAt;
   }
 
-  boolean killed() {
+  public boolean killed() {
     return dead.getCount() == 0;
   }
 

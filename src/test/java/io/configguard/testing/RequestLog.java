@@ -1,15 +1,15 @@
-package io.configguard.rollout;
+package io.configguard.testing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.configguard.rollout.DerivedConfigMaps;
+import io.configguard.rollout.RolloutKeys;
 import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.http.Interceptor;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +24,7 @@ import java.util.function.Predicate;
  * Records every request one client sends ("PATCH /api/v1/namespaces/x/pods/p"), with its body, the
  * time it was sent and the status code it got, to count writes and check what was applied.
  */
-final class RequestLog implements Interceptor {
+public final class RequestLog implements Interceptor {
   private static final String SEQUENCE = "X-Request-Log-Sequence";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -33,7 +33,7 @@ final class RequestLog implements Interceptor {
    * client died first); {@code injected} is the status {@link Faults} answered it with instead of
    * the API server, 0 for a request that reached the server.
    */
-  record Request(
+  public record Request(
       int sequence, long nanos, String method, String path, String body, int injected, int code) {
     static Request of(HttpRequest request) {
       return new Request(
@@ -45,41 +45,41 @@ final class RequestLog implements Interceptor {
       return body == null ? "" : body;
     }
 
-    boolean isWrite() {
+    public boolean isWrite() {
       return !"GET".equals(method);
     }
 
-    boolean is(String method, String pathSuffix) {
+    public boolean is(String method, String pathSuffix) {
       return this.method.equals(method) && path.endsWith(pathSuffix);
     }
 
     /** In {@code namespace}, a pod patch pointing the pod at {@code revision}. */
-    boolean movesPodTo(String namespace, String revision) {
+    public boolean movesPodTo(String namespace, String revision) {
       return method.equals("PATCH")
           && path.startsWith("/api/v1/namespaces/" + namespace + "/pods/")
           && revision.equals(podRevision());
     }
 
     /** The revision annotation a pod patch sets, or null. */
-    String podRevision() {
+    public String podRevision() {
       JsonNode node = json().at("/metadata/annotations").get(RolloutKeys.REVISION);
       return node == null ? null : node.asText();
     }
 
     /** A create or replace of ConfigMap {@code name} in {@code namespace}. */
-    boolean writesConfigMap(String namespace, String name) {
+    public boolean writesConfigMap(String namespace, String name) {
       return (method.equals("POST") || method.equals("PUT"))
           && path.startsWith("/api/v1/namespaces/" + namespace + "/configmaps")
           && name.equals(json().at("/metadata/name").asText());
     }
 
     /** The revision a derived ConfigMap write carries, or null. */
-    String configRevision() {
+    public String configRevision() {
       JsonNode node = json().at("/data").get(DerivedConfigMaps.REVISION_KEY);
       return node == null ? null : node.asText();
     }
 
-    String objectName() {
+    public String objectName() {
       return path.substring(path.lastIndexOf('/') + 1);
     }
 
@@ -92,7 +92,7 @@ final class RequestLog implements Interceptor {
     }
 
     /** Reached the API server and was applied there. */
-    boolean applied() {
+    public boolean applied() {
       return injected == 0 && code >= 200 && code < 300;
     }
 
@@ -106,29 +106,6 @@ final class RequestLog implements Interceptor {
   private final Queue<Request> requests = new ConcurrentLinkedQueue<>();
   private final Map<Integer, Integer> codes = new ConcurrentHashMap<>();
   private final AtomicInteger sequence = new AtomicInteger();
-
-  /**
-   * A client of the mock server whose requests this log records. The {@code first} interceptors run
-   * before the log's, so a request they stop is not recorded as sent.
-   */
-  static KubernetesClient client(
-      KubernetesMockServer server, RequestLog log, Interceptor... first) {
-    // The mock answers slowly while it pages thousands of objects on a loaded machine (with the
-    // default 10 s, OperatorMemoryIT's operator failed to start its freeze informer in CI at load
-    // average 20).
-    return server.createClient(
-        b ->
-            b.editOrNewConfig()
-                .withRequestTimeout(60_000)
-                .endConfig()
-                .withHttpClientBuilderConsumer(
-                    h -> {
-                      for (int i = 0; i < first.length; i++) {
-                        h.addOrReplaceInterceptor("first-" + i, first[i]);
-                      }
-                      h.addOrReplaceInterceptor("request-log", log);
-                    }));
-  }
 
   @Override
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
@@ -159,7 +136,7 @@ final class RequestLog implements Interceptor {
   }
 
   /** Every request sent so far, with the status code each got (if any yet). */
-  List<Request> requests() {
+  public List<Request> requests() {
     List<Request> out = new ArrayList<>();
     for (Request r : requests) {
       int code = codes.getOrDefault(r.sequence(), 0);
@@ -169,12 +146,12 @@ final class RequestLog implements Interceptor {
     return out;
   }
 
-  List<Request> requests(Predicate<Request> which) {
+  public List<Request> requests(Predicate<Request> which) {
     return requests().stream().filter(which).toList();
   }
 
   /** Requests other than GET whose path contains {@code fragment}. */
-  List<String> writes(String fragment) {
+  public List<String> writes(String fragment) {
     List<String> out = new ArrayList<>();
     for (Request r : requests) {
       if (r.isWrite() && r.path().contains(fragment)) {
@@ -184,11 +161,11 @@ final class RequestLog implements Interceptor {
     return out;
   }
 
-  List<String> writes() {
+  public List<String> writes() {
     return writes("/");
   }
 
-  void clear() {
+  public void clear() {
     requests.clear();
     codes.clear();
   }
