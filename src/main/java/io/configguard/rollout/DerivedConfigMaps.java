@@ -172,8 +172,8 @@ public final class DerivedConfigMaps {
    * {@code <rollout>-stable} or {@code <rollout>-candidate} that carries the rollout's label or
    * controller owner reference (before or after the write), or, for a CREATE, whose rollout exists.
    * Only the operator, the garbage collector and break-glass users may write those. The one write
-   * left to everyone is deleting a released {@code -stable} (its rollout is gone), the cleanup the
-   * README describes.
+   * left to everyone is deleting a released {@code -stable} (its rollout is gone), the cleanup
+   * docs/rollout.md describes.
    *
    * @param object the object as written (CREATE, UPDATE); null for DELETE
    * @param old the object before the write (UPDATE, DELETE); null for CREATE

@@ -22,13 +22,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The named attacks of the README's Security section, each a request body through the webhook's
- * HTTP resource (decoding, review checks, handler) against admission/attacks/policies.yaml. Each
- * gets a clear answer, fast: the best of five calls after five warm-up calls (class loading and
- * CEL's first compilation excluded) takes at most {@link #FACTOR} times a bare JSON parse of a
- * benign body of the same size (at least 64 KiB) measured in the same run, so a loaded machine
- * slows both sides alike (the absolute figures: bench/README.md). The 3 MiB + 1 body is refused by
- * the HTTP layer: WebhookHttpsIT.
+ * The named attacks of docs/security.md, each a request body through the webhook's HTTP resource
+ * (decoding, review checks, handler) against admission/attacks/policies.yaml. Each gets a clear
+ * answer, fast: the best of five calls after five warm-up calls (class loading and CEL's first
+ * compilation excluded) takes at most {@link #FACTOR} times a bare JSON parse of a benign body of
+ * the same size (at least 64 KiB) measured in the same run, so a loaded machine slows both sides
+ * alike (the absolute figures: bench/README.md). The 3 MiB + 1 body is refused by the HTTP layer:
+ * WebhookHttpsIT.
  */
 class AttackTableTest {
   static final double FACTOR = 100;

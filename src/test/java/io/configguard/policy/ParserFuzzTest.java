@@ -17,7 +17,7 @@ import java.util.List;
  * Fuzzes the strict parsers and JSONPath: any input ends in a value or a clear failure, never
  * another exception. Regression mode (the normal suite) replays the corpus in
  * src/test/resources/fuzz/io/configguard/policy/ParserFuzzTestInputs/; {@code JAZZER_FUZZ=1} fuzzes
- * for {@code maxDuration} (see README, Security).
+ * for {@code maxDuration} (see docs/security.md, Fuzzing).
  */
 class ParserFuzzTest {
   private static final Parsers PARSERS = new Parsers(Limits.DEFAULT);

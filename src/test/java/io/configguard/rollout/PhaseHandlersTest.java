@@ -379,7 +379,7 @@ class PhaseHandlersTest {
 
   @Nested
   class Adoption {
-    /** A -stable released by hand (README): no owner, labelled released, no record. */
+    /** A -stable released by hand (docs/rollout.md): no owner, labelled released, no record. */
     @BeforeEach
     void releasedByHand() {
       ConfigContent content = ConfigContent.of(source(NAME, features(10)));
