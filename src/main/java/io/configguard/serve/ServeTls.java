@@ -22,10 +22,11 @@ public final class ServeTls {
   /**
    * The PBKDF2 iteration count of a private key put into a PKCS#12 key store (JDK default 10,000).
    * Vert.x, Quarkus' TLS registry and Netty turn the PEM key into in-memory PKCS#12 stores, under
-   * passwords written in their own code, some five times before the first request is served (and
-   * again at every reload-period): 10,000 rounds of HMAC-SHA256 each time cost about 40% of the CPU
-   * from start to ready, half of it C2 compiling the loop. The process never writes a key store, so
-   * the count protects nothing. Reading a store uses the count stored in it.
+   * passwords written in their own code, writing and reading the key back at least six times before
+   * the first request is served (and again at every reload-period): with 10,000 rounds of
+   * HMAC-SHA256 each, that was the largest single cost between start and ready in JFR samples, and
+   * C2 compiled the loop three times (bench/README.md, "Start-up"). The process never writes a key
+   * store, so the count protects nothing here; reading a store uses the count stored in it.
    */
   static final String KEY_PBE_ITERATIONS = "keystore.pkcs12.keyPbeIterationCount";
 
