@@ -1,6 +1,7 @@
 package io.configguard.admission;
 
 import io.configguard.ConfigguardConfig;
+import io.configguard.api.ConfigFreezeSpec;
 import io.configguard.api.Selector;
 import io.configguard.files.ManifestFiles;
 import io.configguard.files.PolicyFiles;
@@ -125,11 +126,14 @@ public class Webhook {
   public void loadPolicies(List<Path> paths, String defaultNamespace)
       throws ManifestFiles.UnreadableException {
     long start = System.nanoTime();
-    List<PolicyFiles.Definition> definitions = PolicyFiles.read(paths, defaultNamespace);
+    // The files are read once, for the policies and the freezes among them.
+    List<ManifestFiles.Document> documents = ManifestFiles.read(paths);
+    List<PolicyFiles.Definition> definitions = PolicyFiles.definitions(documents, defaultNamespace);
+    List<String> errors = new java.util.ArrayList<>();
+    Map<String, ConfigFreezeSpec> freezes = PolicyFiles.freezes(documents, errors);
     long read = System.nanoTime();
     index.replaceAll(definitions);
-    List<String> errors = new java.util.ArrayList<>();
-    PolicyFiles.freezes(paths, errors).forEach(index::putFreeze);
+    freezes.forEach(index::putFreeze);
     errors.forEach(e -> LOG.errorf("freeze not enforced: %s", e));
     index.markLoaded();
     warmUp();

@@ -47,9 +47,15 @@ public final class PolicyFiles {
   /** Every policy document under {@code paths}; documents of other kinds are ignored. */
   public static List<Definition> read(List<Path> paths, String defaultNamespace)
       throws ManifestFiles.UnreadableException {
+    return definitions(ManifestFiles.read(paths), defaultNamespace);
+  }
+
+  /** Every policy document among {@code documents}; documents of other kinds are ignored. */
+  public static List<Definition> definitions(
+      List<ManifestFiles.Document> documents, String defaultNamespace) {
     List<Definition> definitions = new ArrayList<>();
     Map<PolicyRef, String> seen = new HashMap<>();
-    for (ManifestFiles.Document doc : ManifestFiles.read(paths)) {
+    for (ManifestFiles.Document doc : documents) {
       JsonNode node = doc.node();
       String kind = node.path("kind").asText();
       if (!isPolicyKind(kind)) {
@@ -79,13 +85,13 @@ public final class PolicyFiles {
   }
 
   /**
-   * The specs of the ConfigFreezes under {@code paths}, by name; one that cannot be read is left
-   * out with its reasons in {@code errors}.
+   * The specs of the ConfigFreezes among {@code documents}, by name; one that cannot be read is
+   * left out with its reasons in {@code errors}.
    */
-  public static Map<String, ConfigFreezeSpec> freezes(List<Path> paths, List<String> errors)
-      throws ManifestFiles.UnreadableException {
+  public static Map<String, ConfigFreezeSpec> freezes(
+      List<ManifestFiles.Document> documents, List<String> errors) {
     Map<String, ConfigFreezeSpec> freezes = new java.util.LinkedHashMap<>();
-    for (ManifestFiles.Document doc : ManifestFiles.read(paths)) {
+    for (ManifestFiles.Document doc : documents) {
       JsonNode node = doc.node();
       if (!node.path("kind").asText().equals("ConfigFreeze")
           || !API_VERSION.equals(node.path("apiVersion").asText())) {

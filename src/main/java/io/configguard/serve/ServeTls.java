@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.Security;
 import java.util.Optional;
 
 /**
@@ -17,6 +18,17 @@ public final class ServeTls {
   static final String KEY_FILE = "configguard.tls.key-file";
   static final String DEFAULT_CERT = "/etc/configguard/tls/tls.crt";
   static final String DEFAULT_KEY = "/etc/configguard/tls/tls.key";
+
+  /**
+   * The PBKDF2 iteration count of a private key put into a PKCS#12 key store (JDK default 10,000).
+   * Vert.x, Quarkus' TLS registry and Netty turn the PEM key into in-memory PKCS#12 stores, under
+   * passwords written in their own code, writing and reading the key back at least six times before
+   * the first request is served (and again at every reload-period): with 10,000 rounds of
+   * HMAC-SHA256 each, that was the largest single cost between start and ready in JFR samples, and
+   * C2 compiled the loop three times (bench/README.md, "Start-up"). The process never writes a key
+   * store, so the count protects nothing here; reading a store uses the count stored in it.
+   */
+  static final String KEY_PBE_ITERATIONS = "keystore.pkcs12.keyPbeIterationCount";
 
   /** The generated certificate's path, so the serve command can log it. */
   private static volatile Path generated;
@@ -55,6 +67,10 @@ public final class ServeTls {
     }
     setIfAbsent("quarkus.tls.key-store.pem.0.cert", cert.toString());
     setIfAbsent("quarkus.tls.key-store.pem.0.key", key.toString());
+    // Unless set, as a system or a security property (java.security), by whoever runs this.
+    if (Security.getProperty(KEY_PBE_ITERATIONS) == null) {
+      setIfAbsent(KEY_PBE_ITERATIONS, "1");
+    }
   }
 
   /** The self-signed certificate {@link #configure} generated, if it did. */
