@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -46,15 +49,28 @@ class ServeTlsTest {
         });
   }
 
-  /** Runs with these system properties, then restores every one this test or ServeTls set. */
+  /**
+   * Runs with these system properties and none of what {@link ServeTls#configure} sets (a test run
+   * before this one in the same JVM, a Quarkus test among them, may have left them), then puts back
+   * every property as it was.
+   */
   static void withProperties(Map<String, String> properties, Runnable run) {
+    Map<String, String> before = new HashMap<>();
+    List<String> touched = new ArrayList<>(properties.keySet());
+    touched.addAll(List.of(CERT, KEY, ServeTls.KEY_PBE_ITERATIONS));
+    touched.forEach(
+        k -> {
+          if (System.getProperty(k) != null) {
+            before.put(k, System.getProperty(k));
+          }
+          System.clearProperty(k);
+        });
     try {
       properties.forEach(System::setProperty);
       run.run();
     } finally {
-      properties.keySet().forEach(System::clearProperty);
-      System.clearProperty(CERT);
-      System.clearProperty(KEY);
+      touched.forEach(System::clearProperty);
+      before.forEach(System::setProperty);
     }
   }
 }
