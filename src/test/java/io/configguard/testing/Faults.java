@@ -136,14 +136,19 @@ public final class Faults implements Interceptor, AutoCloseable {
 
   @Override
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-    if (killed()) {
-      throw new IllegalStateException("the operator process is dead (fault drill)");
-    }
     Request r = Request.of(request);
-    if (killTrigger.test(r)) {
-      killedAt = r.nanos();
-      dead.countDown();
-      return;
+    // One at a time: requests sent in parallel (a step's pod patches) must not slip past the kill
+    // between another's trigger and its countdown, so that nothing after the kill point gets
+    // through.
+    synchronized (dead) {
+      if (killed()) {
+        throw new IllegalStateException("the operator process is dead (fault drill)");
+      }
+      if (killTrigger.test(r)) {
+        killedAt = r.nanos();
+        dead.countDown();
+        return;
+      }
     }
     if (held.getCount() > 0 && holdTrigger.test(r)) {
       held.countDown();
