@@ -20,9 +20,8 @@ import io.javaoperatorsdk.operator.Operator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Drills of issue 14 against the Fabric8 mock API server: an admission controller that denies every
@@ -34,19 +33,8 @@ class DeliveryDrillIT {
   static final String KYVERNO =
       "admission webhook \"validate.kyverno.svc-fail\" denied the request: resource"
           + " Pod/x was blocked due to the following policies: no-annotation-edits";
-  static MockCluster cluster;
-  static KubernetesClient client;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = new MockCluster().withCrds();
-    client = cluster.client;
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
+  @RegisterExtension static final MockCluster cluster = new MockCluster().withCrds();
+  static final KubernetesClient client = cluster.client;
 
   @Test
   void aDeniedMoveIsReportedWithItsReasonInOneEventAndBackedOff() throws Exception {

@@ -23,9 +23,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -37,8 +36,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class FaultDrillIT {
   static final String NAME = "bot-features";
-  static MockCluster cluster;
-  static KubernetesClient client;
+  @RegisterExtension static final MockCluster cluster = new MockCluster().withCrds();
+  static final KubernetesClient client = cluster.client;
 
   /**
    * Where the first operator dies: the last of its requests the API server gets. Six pods, steps
@@ -88,17 +87,6 @@ class FaultDrillIT {
     boolean rollsBack() {
       return this == ROLLBACK_DECIDED || this == ROLLING_BACK;
     }
-  }
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = new MockCluster().withCrds();
-    client = cluster.client;
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
   }
 
   @ParameterizedTest

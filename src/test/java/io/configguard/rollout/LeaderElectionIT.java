@@ -19,9 +19,8 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Drills leader election: of two operator replicas with a Lease only the leader writes; the leader
@@ -33,19 +32,8 @@ class LeaderElectionIT {
   static final Duration RENEW_DEADLINE = Duration.ofSeconds(3);
   static final Duration RETRY = Duration.ofMillis(500);
   static final String NAME = "bot-features";
-  static MockCluster cluster;
-  static KubernetesClient client;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = new MockCluster().withCrds();
-    client = cluster.client;
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
+  @RegisterExtension static final MockCluster cluster = new MockCluster().withCrds();
+  static final KubernetesClient client = cluster.client;
 
   @Test
   void whenTheLeaderDiesMidStepTheOtherReplicaTakesOverWithinTheLeaseAndFinishes()

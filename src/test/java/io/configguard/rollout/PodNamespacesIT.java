@@ -13,9 +13,8 @@ import io.configguard.testing.RequestLog;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The operator lists and watches pods only in the namespaces that hold a GuardedRollout (issue 12
@@ -23,19 +22,8 @@ import org.junit.jupiter.api.Test;
  * rollout appears.
  */
 class PodNamespacesIT {
-  static MockCluster cluster;
-  static KubernetesClient client;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = new MockCluster().withCrds();
-    client = cluster.client;
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
+  @RegisterExtension static final MockCluster cluster = new MockCluster().withCrds();
+  static final KubernetesClient client = cluster.client;
 
   @Test
   void podsAreReadOnlyInNamespacesThatHoldARollout() throws Exception {

@@ -32,10 +32,9 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -48,8 +47,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class StaleActorIT {
   static final String NAME = "bot-features";
-  static MockCluster cluster;
-  static KubernetesClient client;
+  @RegisterExtension static final MockCluster cluster = new MockCluster().withCrds();
+  static final KubernetesClient client = cluster.client;
 
   RequestLog log = new RequestLog();
   KubernetesClient operatorClient;
@@ -68,17 +67,6 @@ class StaleActorIT {
             List.of(),
             Optional.empty(),
             List.of());
-  }
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = new MockCluster().withCrds();
-    client = cluster.client;
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
   }
 
   /**

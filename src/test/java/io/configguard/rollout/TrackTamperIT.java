@@ -19,11 +19,10 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The delivery tracks are the operator's alone: whatever someone does to {@code -stable} or {@code
@@ -34,22 +33,11 @@ import org.junit.jupiter.api.Test;
  */
 class TrackTamperIT {
   static final String NAME = "bot-features";
-  static MockCluster cluster;
-  static KubernetesClient client;
+  @RegisterExtension static final MockCluster cluster = new MockCluster().withCrds();
+  static final KubernetesClient client = cluster.client;
 
   RequestLog log = new RequestLog();
   Operator operator;
-
-  @BeforeAll
-  static void startCluster() {
-    cluster = new MockCluster().withCrds();
-    client = cluster.client;
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-  }
 
   @BeforeEach
   void start() {

@@ -47,6 +47,8 @@ import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The Fabric8 CRUD mock API server, made to behave like a real one where configguard depends on it:
@@ -67,7 +69,7 @@ import java.util.stream.Stream;
  * the open ones with {@code ERROR} {@code 410 Expired}, as a server does when the version was
  * compacted away; {@link #deafenMetadataWatches} makes them miss events until then.
  */
-public final class MockCluster implements AutoCloseable {
+public final class MockCluster implements AutoCloseable, AfterAllCallback {
   // Kept strongly: the mock logs every request at INFO, which slows seeding 10,000 objects.
   private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver");
 
@@ -229,6 +231,15 @@ public final class MockCluster implements AutoCloseable {
   /** Open metadata-only watches stop passing events on (a partition), until they expire. */
   public void deafenMetadataWatches() {
     api.metadataSockets.forEach(socket -> socket.deaf = true);
+  }
+
+  /**
+   * Registered on a test class ({@code @RegisterExtension static final MockCluster cluster = new
+   * MockCluster()...}), the server is stopped after the class's last test.
+   */
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   @Override
